@@ -1,0 +1,111 @@
+"""On-disk keystore formats: detect the type, load bytes, dump bytes.
+
+Every format module exposes::
+
+    load(data: bytes, password: str | None, store_type: str) -> LoadedStore
+    dump(store_type: str, entries: list[Entry], password: str | None, state: object) -> bytes
+
+``password=None`` means "no password given": the store is read without an
+integrity check where the format allows it (keytool's behaviour for ``-list``).
+``state`` is whatever the format's ``load`` put in ``LoadedStore.state`` for
+this file (e.g. the PKCS12 algorithms to reuse), or None for a new store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import FormatError, KeystoreToolError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..entries import Entry
+
+JKS_MAGIC = b"\xfe\xed\xfe\xed"
+JCEKS_MAGIC = b"\xce\xce\xce\xce"
+
+#: Types we can read, by keytool's (upper-case) name.
+READABLE = ("JKS", "JCEKS", "PKCS12", "BKS", "UBER")
+#: Types we can write.
+WRITABLE = ("JKS", "JCEKS", "PKCS12")
+
+
+@dataclass
+class LoadedStore:
+    store_type: str  # the file's real format
+    entries: list[Entry]
+    state: Any = None
+    verified: bool = True  # False when read without a password (no integrity check)
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect(data: bytes) -> str | None:
+    """The store type by content, as keytool probes it; None when unknown."""
+    if data[:4] == JKS_MAGIC:
+        return "JKS"
+    if data[:4] == JCEKS_MAGIC:
+        return "JCEKS"
+    if data[:1] == b"\x30" and len(data) > 4:
+        return "PKCS12"
+    if len(data) >= 4 and int.from_bytes(data[:4], "big") in (1, 2):
+        # BKS (version 1 or 2) starts with a big-endian int version, then a salt.
+        return "BKS"
+    return None
+
+
+def resolve_type(data: bytes, requested: str | None) -> str:
+    """The format to parse ``data`` with, honouring keytool's -storetype rules.
+
+    JKS and PKCS12 are "dual format" (each reads the other's files); JCEKS
+    reads JKS files. The returned type is always the file's real format.
+    """
+    probed = detect(data)
+    if requested is None:
+        if probed is None or probed == "BKS":
+            # BKS cannot be told from random bytes reliably; keytool cannot
+            # read BKS at all, so it says this for any unknown content.
+            if probed == "BKS":
+                return "BKS"
+            raise FormatError(
+                "Unrecognized keystore format. Please load it with a specified type"
+            )
+        return probed
+    req = requested.upper()
+    if req not in READABLE:
+        raise KeystoreToolError(f"{req} not found")
+    if req in ("JKS", "PKCS12") and probed in ("JKS", "PKCS12"):
+        return probed
+    if req == "JCEKS" and probed in ("JKS", "JCEKS"):
+        return probed
+    if req in ("BKS", "UBER"):
+        return req
+    if req == "PKCS12" and probed is None:
+        raise FormatError("Invalid keystore format")
+    if probed != req:
+        raise FormatError("Invalid keystore format")
+    return req
+
+
+def _module(store_type: str) -> Any:
+    if store_type in ("JKS", "JCEKS", "BKS", "UBER"):
+        from . import jks
+
+        return jks
+    if store_type == "PKCS12":
+        from . import pkcs12
+
+        return pkcs12
+    raise KeystoreToolError(f"{store_type} not found")
+
+
+def load(data: bytes, password: str | None, store_type: str | None = None) -> LoadedStore:
+    """Parse keystore bytes. ``store_type`` is the user's -storetype, if any."""
+    real = resolve_type(data, store_type)
+    return _module(real).load(data, password, real)  # type: ignore[no-any-return]
+
+
+def dump(store_type: str, entries: list[Entry], password: str | None, state: Any = None) -> bytes:
+    """Serialise entries in ``store_type``'s format."""
+    if store_type not in WRITABLE:
+        raise KeystoreToolError(f"Writing {store_type} keystores is not supported")
+    return _module(store_type).dump(store_type, entries, password, state)  # type: ignore[no-any-return]

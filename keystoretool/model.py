@@ -1,0 +1,209 @@
+"""The keystore model: one abstraction for every store type.
+
+A :class:`Keystore` is an ordered map of entries by alias with keytool's alias
+rules (case-insensitive lookup; JKS/JCEKS store aliases lower-cased, PKCS12 key
+entries too, PKCS12 trusted certificates keep the case given). It knows nothing
+about bytes on disk: :mod:`keystoretool.formats` turns bytes into entries and
+back, :mod:`keystoretool.storage` moves bytes to and from files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from .entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, java_lower, now
+from .errors import AliasError, KeystoreToolError, alias_missing
+
+DEFAULT_STORE_TYPE = "PKCS12"
+
+
+class Keystore:
+    """An ordered collection of keystore entries addressed by alias.
+
+    ``store_type`` is the real on-disk format ("JKS", "JCEKS", "PKCS12", ...);
+    ``display_type`` is what keytool would print as "Keystore type:" (the
+    user's -storetype when given). ``password`` is the store password the
+    store was loaded with and will be saved with.
+    """
+
+    def __init__(
+        self,
+        store_type: str = DEFAULT_STORE_TYPE,
+        entries: list[Entry] | None = None,
+        *,
+        password: str | None = None,
+        path: str | os.PathLike[str] | None = None,
+        state: Any = None,
+        display_type: str | None = None,
+        verified: bool = True,
+    ) -> None:
+        self.store_type = store_type.upper()
+        self.display_type = (display_type or self.store_type).upper()
+        self.password = password
+        self.path = os.fspath(path) if path is not None else None
+        self.state = state  # format-specific settings to reuse when rewriting
+        self.verified = verified
+        self._entries: dict[str, Entry] = {}
+        for entry in entries or []:
+            key = java_lower(entry.alias)
+            # A file holding the same alias twice (malformed): the first wins,
+            # as in keytool's maps after the duplicate is rejected.
+            self._entries.setdefault(key, entry)
+
+    # ---- construction -------------------------------------------------
+    @classmethod
+    def loads(
+        cls, data: bytes, password: str | None, store_type: str | None = None
+    ) -> Keystore:
+        """Parse keystore bytes (type probed from the content unless given)."""
+        from . import formats
+
+        loaded = formats.load(data, password, store_type)
+        return cls(
+            loaded.store_type,
+            loaded.entries,
+            password=password,
+            state=loaded.state,
+            display_type=store_type,
+            verified=loaded.verified,
+        )
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        password: str | None,
+        store_type: str | None = None,
+    ) -> Keystore:
+        """Read and parse a keystore file.
+
+        >>> ks = Keystore.load("client.jks", "changeit")   # doctest: +SKIP
+        >>> ks.aliases()                                   # doctest: +SKIP
+        ['client']
+        """
+        from . import storage
+
+        data = storage.read_keystore(path)
+        ks = cls.loads(data, password, store_type)
+        ks.path = os.fspath(path)
+        return ks
+
+    # ---- serialisation ------------------------------------------------
+    def dumps(self, password: str | None = None) -> bytes:
+        """The store as bytes in its own format, protected by ``password``
+        (default: the password it was loaded with)."""
+        from . import formats
+
+        pw = self.password if password is None else password
+        return formats.dump(self.store_type, list(self._entries.values()), pw, self.state)
+
+    def save(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        password: str | None = None,
+        *,
+        backup: bool = False,
+    ) -> None:
+        """Write the store atomically; the written file is re-read and checked
+        to hold exactly these entries before it replaces the old one."""
+        from . import storage
+
+        target = os.fspath(path) if path is not None else self.path
+        if target is None:
+            raise KeystoreToolError("No keystore file to save to")
+        pw = self.password if password is None else password
+        data = self.dumps(pw)
+        storage.atomic_write(target, data, verify=lambda b: self.verify_bytes(b, pw), backup=backup)
+        self.path = target
+        self.password = pw
+
+    def verify_bytes(self, data: bytes, password: str | None) -> None:
+        """Raise unless ``data`` parses to the same aliases and entry kinds."""
+        from . import formats
+
+        loaded = formats.load(data, password, self.store_type)
+        got = [(java_lower(e.alias), e.kind, tuple(e.chain_der)) for e in loaded.entries]
+        want = [(k, e.kind, tuple(e.chain_der)) for k, e in self._entries.items()]
+        if sorted(got) != sorted(want):
+            raise KeystoreToolError(
+                "Internal check failed: the keystore written does not hold the intended "
+                "entries; the original file was left unchanged"
+            )
+
+    # ---- lookup -------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(list(self._entries.values()))
+
+    def __contains__(self, alias: object) -> bool:
+        return isinstance(alias, str) and java_lower(alias) in self._entries
+
+    def aliases(self) -> list[str]:
+        """Stored aliases in file (enumeration) order."""
+        return list(self._entries)
+
+    def sorted_aliases(self) -> list[str]:
+        """Aliases as ``keytool -list`` orders them (UTF-16 code unit order)."""
+        return sorted(self._entries, key=lambda a: a.encode("utf-16-be"))
+
+    def items(self) -> list[tuple[str, Entry]]:
+        return list(self._entries.items())
+
+    def find(self, alias: str) -> Entry | None:
+        return self._entries.get(java_lower(alias))
+
+    def get(self, alias: str) -> Entry:
+        """The entry for ``alias`` (case-insensitive); ``AliasError`` if absent."""
+        entry = self.find(alias)
+        if entry is None:
+            raise alias_missing(alias)
+        return entry
+
+    # ---- changes ------------------------------------------------------
+    def stored_alias(self, alias: str, entry: Entry) -> str:
+        """The alias as this store type keeps it for ``entry``."""
+        if self.store_type == "PKCS12" and isinstance(entry, TrustedCertEntry):
+            return alias
+        return java_lower(alias)
+
+    def put(self, alias: str, entry: Entry, *, replace: bool = False) -> None:
+        """Add ``entry`` under ``alias`` (at the end of the enumeration order)."""
+        key = java_lower(alias)
+        if key in self._entries:
+            if not replace:
+                raise AliasError(f"Alias <{alias}> already exists")
+            del self._entries[key]
+        entry.alias = self.stored_alias(alias, entry)
+        self._entries[key] = entry
+
+    def delete(self, alias: str) -> Entry:
+        """Remove and return the entry for ``alias``."""
+        key = java_lower(alias)
+        if key not in self._entries:
+            raise alias_missing(alias)
+        return self._entries.pop(key)
+
+    def rename(self, alias: str, new_alias: str) -> Entry:
+        """keytool -changealias: the destination is checked first, then the
+        source; the entry moves to the end and its creation date becomes now."""
+        if java_lower(new_alias) in self._entries:
+            raise AliasError(f"Destination alias <{new_alias}> already exists")
+        entry = self.delete(alias)
+        entry.created = now()
+        self.put(new_alias, entry)
+        return entry
+
+    def key_entries(self) -> list[PrivateKeyEntry]:
+        return [e for e in self._entries.values() if isinstance(e, PrivateKeyEntry)]
+
+    def has_secret_or_key_entries(self) -> bool:
+        return any(
+            isinstance(e, (PrivateKeyEntry, SecretKeyEntry)) for e in self._entries.values()
+        )
+
+
+__all__ = ["Keystore", "PrivateKeyEntry", "TrustedCertEntry", "SecretKeyEntry", "Entry"]
