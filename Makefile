@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m keystoretool.demo
+	bash fixtures/demo.sh
 
 test: $(STAMP)
 	$(PY) -m pytest -q

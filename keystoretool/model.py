@@ -54,6 +54,18 @@ class Keystore:
 
     # ---- construction -------------------------------------------------
     @classmethod
+    def new(
+        cls, store_type: str = DEFAULT_STORE_TYPE, password: str | None = None,
+        *, profile: str | None = None,
+    ) -> Keystore:
+        """An empty keystore; ``profile`` picks PKCS12 algorithms ("modern",
+        keytool 17's, or "legacy", readable by Java 8 and OpenSSL 1.x)."""
+        store_type = store_type.upper()
+        if store_type not in ("JKS", "JCEKS", "PKCS12"):
+            raise KeystoreToolError(f"{store_type} not found")
+        return cls(store_type, [], password=password, state=_new_state(store_type, profile))
+
+    @classmethod
     def loads(
         cls, data: bytes, password: str | None, store_type: str | None = None
     ) -> Keystore:
@@ -170,13 +182,30 @@ class Keystore:
             return alias
         return java_lower(alias)
 
+    def check_storable(self, entry: Entry) -> None:
+        """The store type's rules for an entry (keytool's KeyStoreException texts)."""
+        if self.store_type == "JKS" and isinstance(entry, SecretKeyEntry):
+            raise KeystoreToolError("Cannot store non-PrivateKeys")
+        if (
+            self.store_type == "PKCS12"
+            and isinstance(entry, PrivateKeyEntry)
+            and len(entry.chain_der) > 1
+        ):
+            chain = entry.chain
+            for cert, signer in zip(chain, chain[1:], strict=False):
+                if cert.issuer != signer.subject:
+                    raise KeystoreToolError("Certificate chain is not valid")
+
     def put(self, alias: str, entry: Entry, *, replace: bool = False) -> None:
         """Add ``entry`` under ``alias`` (at the end of the enumeration order)."""
+        self.check_storable(entry)
+        if java_lower(alias) in self._entries and not replace:
+            raise AliasError(f"Alias <{alias}> already exists")
+        self._insert(alias, entry)
+
+    def _insert(self, alias: str, entry: Entry) -> None:
         key = java_lower(alias)
-        if key in self._entries:
-            if not replace:
-                raise AliasError(f"Alias <{alias}> already exists")
-            del self._entries[key]
+        self._entries.pop(key, None)
         entry.alias = self.stored_alias(alias, entry)
         self._entries[key] = entry
 
@@ -194,7 +223,7 @@ class Keystore:
             raise AliasError(f"Destination alias <{new_alias}> already exists")
         entry = self.delete(alias)
         entry.created = now()
-        self.put(new_alias, entry)
+        self._insert(new_alias, entry)
         return entry
 
     def key_entries(self) -> list[PrivateKeyEntry]:
@@ -207,3 +236,23 @@ class Keystore:
 
 
 __all__ = ["Keystore", "PrivateKeyEntry", "TrustedCertEntry", "SecretKeyEntry", "Entry"]
+
+
+def _new_state(store_type: str, profile: str | None) -> Any:
+    if store_type == "PKCS12":
+        from .formats import pkcs12
+
+        return pkcs12.new_state(profile or "modern")
+    if profile is not None:
+        raise KeystoreToolError("--p12-profile applies to PKCS12 keystores only")
+    return None
+
+
+def pkcs12_password_warning(password: str) -> str | None:
+    """JDK keytool refuses non-ASCII PKCS12 passwords: say so when one is used."""
+    if password.isascii():
+        return None
+    return (
+        "The PKCS12 keystore password is not ASCII: keytool and other Java programs "
+        "refuse such passwords (\"Password is not ASCII\")."
+    )

@@ -1,0 +1,5 @@
+"""``python -m keystoretool``."""
+
+from keystoretool.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The command-line interface: keytool-style argv rewriting, typer commands, prompts."""

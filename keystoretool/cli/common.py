@@ -1,0 +1,228 @@
+"""What every command shares: the per-run session (prompts, warnings,
+output streams), opening keystores in keytool's order of checks and prompts,
+and saving them under the lock.
+
+The order keytool follows, which scripts depend on: line prompts (aliases)
+first; then the file is probed (missing, empty or garbage files are reported
+before any password prompt); then the store password; then key passwords.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from ..entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
+from ..errors import KeystoreToolError, UnrecoverableKeyError
+from ..model import Keystore
+from . import passwords
+from .passwords import Prompter
+
+INTEGRITY_BOX = (
+    "\n*****************  WARNING WARNING WARNING  *****************\n"
+    "* The integrity of the information stored in your keystore  *\n"
+    "* has NOT been verified!  In order to verify its integrity, *\n"
+    "* you must provide your keystore password.                  *\n"
+    "*****************  WARNING WARNING WARNING  *****************\n\n"
+)
+SRC_INTEGRITY_BOX = (
+    "\n*****************  WARNING WARNING WARNING  *****************\n"
+    "* The integrity of the information stored in the srckeystore*\n"
+    "* has NOT been verified!  In order to verify its integrity, *\n"
+    "* you must provide the srckeystore password.                *\n"
+    "*****************  WARNING WARNING WARNING  *****************\n\n"
+)
+PKCS12_KEYPASS_WARNING = (
+    "Warning:  Different store and key passwords not supported for PKCS12 KeyStores. "
+    "Ignoring user-specified -{opt} value."
+)
+
+
+@dataclass
+class Session:
+    """State of one command run: where output goes, prompts, warnings."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    prompter: Prompter = field(default_factory=Prompter)
+    warnings: list[str] = field(default_factory=list)
+    lock_timeout: float | None = None
+
+    def warn(self, line: str) -> None:
+        if line not in self.warnings:
+            self.warnings.append(line)
+
+    def info(self, text: str) -> None:
+        """An informational line on stderr (keytool's "[Storing x]" etc.)."""
+        self.err.write(text + "\n")
+        self.err.flush()
+
+    def flush_warnings(self) -> None:
+        if self.warnings:
+            self.err.write("\nWarning:\n" + "".join(w + "\n" for w in self.warnings))
+            self.err.flush()
+            self.warnings.clear()
+
+
+_session: Session | None = None
+
+
+def session() -> Session:
+    global _session
+    if _session is None:
+        _session = Session()
+    return _session
+
+
+def set_session(s: Session | None) -> None:
+    global _session
+    _session = s
+
+
+def default_keystore() -> str:
+    """keytool's default: ${user.home}/.keystore, user.home from the passwd entry."""
+    try:
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except KeyError:  # pragma: no cover
+        home = os.path.expanduser("~")
+    return os.path.join(home, ".keystore")
+
+
+def display_path(path: str) -> str:
+    return path
+
+
+def jks_warning(path: str, store_type: str) -> str:
+    return (
+        f"The {store_type} keystore uses a proprietary format. It is recommended to migrate "
+        "to PKCS12 which is an industry standard format using "
+        f'"keystoretool -importkeystore -srckeystore {path} -destkeystore {path} '
+        '-deststoretype pkcs12".'
+    )
+
+
+def maybe_jks_warning(path: str, ks: Keystore) -> None:
+    """keytool's proprietary-format warning: JKS/JCEKS files holding anything
+    but trusted certificates."""
+    if ks.store_type in ("JKS", "JCEKS") and ks.has_secret_or_key_entries():
+        session().warn(jks_warning(path, ks.store_type))
+
+
+def read_existing(path: str) -> bytes:
+    from .. import storage
+
+    return storage.read_keystore(path)
+
+
+def probe(data: bytes, store_type: str | None) -> str:
+    from .. import formats
+
+    return formats.resolve_type(data, store_type)
+
+
+def ask_alias(prompt: str, missing_message: str) -> str:
+    answer = session().prompter.line(prompt)
+    if not answer:
+        raise KeystoreToolError(missing_message)
+    return answer
+
+
+def store_password(spec: str | None, *, modifying: bool, new: bool = False,
+                   prompt: str = "Enter keystore password:  ",
+                   box: str = INTEGRITY_BOX) -> str | None:
+    """The store password from its option, or keytool's prompt."""
+    pw = passwords.resolve(spec)
+    if pw is not None:
+        return pw
+    pw = session().prompter.store_password(modifying=modifying, prompt=prompt, new=new)
+    if pw is None and not modifying:
+        session().err.write(box)
+    return pw
+
+
+@dataclass
+class Opened:
+    path: str
+    keystore: Keystore
+
+
+def open_store(path: str | None, storepass: str | None, storetype: str | None, *,
+               modifying: bool) -> Opened:
+    """Open an existing keystore for reading: probe, then password, then parse."""
+    path = path or default_keystore()
+    data = read_existing(path)
+    probe(data, storetype)
+    pw = store_password(storepass, modifying=modifying)
+    ks = Keystore.loads(data, pw, storetype)
+    ks.path = path
+    return Opened(path, ks)
+
+
+@contextlib.contextmanager
+def modify_store(path: str | None, storepass: str | None, storetype: str | None,
+                 *, verbose: bool = False, backup: bool = False) -> Iterator[Opened]:
+    """Open an existing keystore for a read-modify-write under the lock; the
+    store is saved atomically when the block finishes without an error."""
+    from .. import storage
+
+    path = path or default_keystore()
+    data = read_existing(path)
+    probe(data, storetype)
+    pw = store_password(storepass, modifying=True)
+    with storage.locked(path, **_lock_kwargs()):
+        data = read_existing(path)  # re-read: another process may have changed it
+        ks = Keystore.loads(data, pw, storetype)
+        ks.path = path
+        opened = Opened(path, ks)
+        yield opened
+        save(opened.keystore, path, verbose=verbose, backup=backup)
+
+
+def _lock_kwargs() -> dict[str, float]:
+    t = session().lock_timeout
+    return {} if t is None else {"timeout": t}
+
+
+def save(ks: Keystore, path: str, *, verbose: bool, backup: bool = False) -> None:
+    if verbose:
+        session().info(f"[Storing {path}]")
+    ks.save(path, backup=backup)
+
+
+def recover_key(entry: Entry, ks: Keystore, alias_typed: str, keypass_spec: str | None,
+                *, option: str = "keypass") -> str | None:
+    """Unlock a key entry as keytool recovers it; returns the password that did.
+
+    JKS/JCEKS: -keypass if given (no fallback), else the store password, else
+    keytool's prompt (3 tries on an empty answer). PKCS12: the store password;
+    a different -keypass is ignored with keytool's warning.
+    """
+    if isinstance(entry, TrustedCertEntry):
+        return None
+    assert isinstance(entry, (PrivateKeyEntry, SecretKeyEntry))
+    keypass = passwords.resolve(keypass_spec)
+    if ks.store_type == "PKCS12":
+        if keypass is not None and ks.password is not None and keypass != ks.password:
+            session().err.write(PKCS12_KEYPASS_WARNING.format(opt=option) + "\n")
+        entry.unlock(ks.password)
+        return ks.password
+    if keypass is not None:
+        entry.unlock(keypass)
+        return keypass
+    if ks.password is not None:
+        try:
+            entry.unlock(ks.password)
+            return ks.password
+        except UnrecoverableKeyError:
+            pass
+    for _ in range(3):
+        pw = session().prompter.password(f"Enter key password for <{alias_typed}>")
+        if pw:
+            entry.unlock(pw)
+            return pw
+    raise KeystoreToolError("Too many failures - try later")

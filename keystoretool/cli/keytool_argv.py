@@ -1,0 +1,249 @@
+"""keytool's single-dash command line, rewritten into the native typer form.
+
+keytool matches commands and options with a ``java.text.Collator`` at PRIMARY
+strength (case, accents and inner hyphens ignored), accepts options in any
+order, accepts every known option with every command (ignoring the ones a
+command does not use), lets the last of a repeated option win (with a
+warning), and has synonyms (``-alias`` = ``-srcalias`` ...). This module
+reproduces that and produces the argv of the native command, e.g.::
+
+    -changealias -alias a -destalias b -keystore ks.jks -storepass:env PW -v
+    -> changealias --alias a --destalias b --keystore ks.jks --storepass <env PW> --v
+
+Password modifiers (``-storepass:env VAR``, ``-storepass:file F``) become a
+value prefixed with NUL (which no real argv string can contain), resolved
+later by :mod:`keystoretool.cli.passwords`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ..errors import UsageError
+
+#: keytool command -> native command name (old names included).
+COMMANDS: dict[str, str] = {
+    "certreq": "certreq",
+    "changealias": "changealias",
+    "delete": "delete",
+    "exportcert": "exportcert",
+    "export": "exportcert",
+    "genkeypair": "genkeypair",
+    "genkey": "genkeypair",
+    "genseckey": "genseckey",
+    "gencert": "gencert",
+    "importcert": "importcert",
+    "import": "importcert",
+    "importpass": "importpass",
+    "importpassword": "importpass",
+    "importkeystore": "importkeystore",
+    "keypasswd": "keypasswd",
+    "list": "list",
+    "printcert": "printcert",
+    "printcertreq": "printcertreq",
+    "printcrl": "printcrl",
+    "storepasswd": "storepasswd",
+    "showinfo": "showinfo",
+    "keyclone": "keyclone",
+    "selfcert": "selfcert",
+    # beyond keytool, reachable in single-dash form too
+    "version": "version",
+}
+
+#: keytool options that take a value.
+VALUE_OPTIONS = {
+    "alias", "srcalias", "destalias", "dest", "dname", "ext", "file", "infile", "outfile",
+    "jarfile", "keyalg", "keysize", "groupname", "keystore", "destkeystore", "srckeystore",
+    "new", "providerclass", "providername", "providerarg", "addprovider", "providerpath",
+    "sigalg", "srcstorepass", "deststorepass", "storepass", "keypass", "srckeypass",
+    "destkeypass", "storetype", "srcstoretype", "deststoretype", "srcprovidername",
+    "destprovidername", "startdate", "validity", "sslserver", "id", "signer",
+    "signerkeypass", "conf",
+    # beyond keytool
+    "keypass-for", "p12-profile", "name-rules", "lock-timeout",
+}
+#: keytool options that are flags.
+FLAG_OPTIONS = {
+    "v", "rfc", "noprompt", "trustcacerts", "protected", "srcprotected", "destprotected",
+    "cacerts", "gencrl", "tls", "debug",
+    # beyond keytool
+    "json", "backup",
+}
+PASSWORD_OPTIONS = {
+    "storepass", "deststorepass", "srcstorepass", "keypass", "srckeypass", "destkeypass",
+    "new", "signerkeypass",
+}
+#: Options that may repeat without keytool's warning.
+REPEATABLE = {"ext", "addprovider", "providerclass", "providerarg", "keypass-for"}
+
+#: Synonym groups: keytool sets one variable for all names in a group. The
+#: native command gets the first name of the group it declares.
+SYNONYMS: list[tuple[str, ...]] = [
+    ("alias", "srcalias"),
+    ("destalias", "dest"),
+    ("storepass", "deststorepass"),
+    ("keystore", "destkeystore"),
+    ("storetype", "deststoretype"),
+    ("providername", "destprovidername"),
+    ("protected", "destprotected"),
+]
+_GROUP = {name: group for group in SYNONYMS for name in group}
+
+HELP_WORDS = {"help", "h", "?"}
+
+PASSWORD_PREFIX = "\0"
+
+
+def collate(word: str) -> str:
+    """Collator PRIMARY strength: case, accents and inner hyphens ignored."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.lower().replace("-", "")
+
+
+_COLLATED_COMMANDS = {collate(k): v for k, v in COMMANDS.items()}
+_ALL_OPTIONS = VALUE_OPTIONS | FLAG_OPTIONS
+_COLLATED_OPTIONS = {collate(k): k for k in _ALL_OPTIONS}
+
+
+def is_keytool_syntax(argv: Sequence[str]) -> bool:
+    """True when argv is keytool-style (a single-dash command somewhere)."""
+    for arg in argv:
+        if arg.startswith("-") and not arg.startswith("--"):
+            if collate(arg[1:]) in _COLLATED_COMMANDS:
+                return True
+    return False
+
+
+@dataclass
+class ParsedKeytool:
+    command: str | None
+    options: dict[str, list[str | bool]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    help: bool = False
+
+
+def encode_password_source(kind: str, value: str) -> str:
+    """Encode ``-x:env VAR`` / ``-x:file F`` as a NUL-prefixed option value."""
+    return f"{PASSWORD_PREFIX}{kind}:{value}"
+
+
+def parse(argv: Sequence[str]) -> ParsedKeytool:
+    """Parse a keytool command line (without the program name)."""
+    result = ParsedKeytool(command=None)
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith("-") or arg in ("-", "--"):
+            raise UsageError(f"Illegal option:  {arg}")
+        body = arg[2:] if arg.startswith("--") else arg[1:]
+        if collate(body) in {collate(w) for w in HELP_WORDS}:
+            result.help = True
+            i += 1
+            continue
+        if body.startswith("J"):  # -J-Dprop=value: JVM options, meaningless here
+            i += 1
+            continue
+        modifier = None
+        name_part = body
+        if ":" in body:
+            name_part, modifier = body.split(":", 1)
+        cmd = _COLLATED_COMMANDS.get(collate(name_part)) if modifier is None else None
+        if cmd is not None and not arg.startswith("--"):
+            if result.command is not None and result.command != cmd:
+                raise UsageError(
+                    f"Only one command is allowed: both -{result.command} and -{cmd} "
+                    "were specified."
+                )
+            result.command = cmd
+            i += 1
+            continue
+        name = _COLLATED_OPTIONS.get(collate(name_part))
+        if name is None:
+            raise UsageError(f"Illegal option:  {arg}")
+        if name in FLAG_OPTIONS:
+            if modifier is not None:
+                raise UsageError(f"Illegal option:  {arg}")
+            value: str | bool = True
+            i += 1
+        else:
+            if i + 1 >= len(argv):
+                raise UsageError(f"Command option -{name} needs an argument.")
+            raw = argv[i + 1]
+            if modifier is not None:
+                if name not in PASSWORD_OPTIONS:
+                    raise UsageError(f"Illegal option:  {arg}")
+                kind = modifier.lower()
+                if kind not in ("env", "file"):
+                    raise UsageError(f"Unknown password type: {modifier}")
+                value = encode_password_source(kind, raw)
+            else:
+                value = raw
+            i += 2
+        group = _GROUP.get(name, (name,))
+        key = group[0]
+        if key in result.options and key not in REPEATABLE:
+            warning = (
+                f"The -{name.lower()} option is specified multiple times. "
+                "All except the last one will be ignored."
+            )
+            if warning not in result.warnings:
+                result.warnings.append(warning)
+            result.options[key] = [value]
+        else:
+            result.options.setdefault(key, []).append(value)
+        if key not in result.order:
+            result.order.append(key)
+    return result
+
+
+def to_native(
+    parsed: ParsedKeytool, accepts: Callable[[str, str], bool]
+) -> list[str]:
+    """Native argv for a parsed keytool command line.
+
+    ``accepts(command, option_name)`` tells whether the native command
+    declares ``--option_name``; options a command does not use are dropped,
+    as keytool ignores them.
+    """
+    if parsed.command is None:
+        return ["--help"]
+    cmd = parsed.command
+    out = [cmd]
+    for key in parsed.order:
+        group = _GROUP.get(key, (key,))
+        target = next((n for n in group if accepts(cmd, n)), None)
+        if target is None:
+            continue
+        for value in parsed.options[key]:
+            if value is True:
+                out.append(f"--{target}")
+            else:
+                out.extend([f"--{target}", str(value)])
+    if parsed.help:
+        out.append("--help")
+    return out
+
+
+def native_password_modifiers(argv: Sequence[str]) -> list[str]:
+    """In native syntax, ``--storepass:env VAR`` / ``--storepass:file F`` work too."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg.startswith("--") and ":" in arg and "=" not in arg:
+            name, modifier = arg[2:].split(":", 1)
+            if name in PASSWORD_OPTIONS and modifier.lower() in ("env", "file"):
+                if i + 1 >= len(argv):
+                    raise UsageError(f"Command option --{name} needs an argument.")
+                out.extend([f"--{name}", encode_password_source(modifier.lower(), argv[i + 1])])
+                i += 2
+                continue
+            if name in PASSWORD_OPTIONS:
+                raise UsageError(f"Unknown password type: {modifier}")
+        out.append(arg)
+        i += 1
+    return out

@@ -1,0 +1,138 @@
+"""keytool's listing layouts, and the JSON listing for scripts.
+
+Plain ``-list`` needs only SHA-256 fingerprints and dates, computed here with
+hashlib so that it never imports the X.509 machinery; ``-v`` and ``-rfc``
+use :mod:`keystoretool.certinfo` for keytool's exact certificate blocks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from ..entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
+from ..model import Keystore
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+STARS = "*******************************************"
+ENTRY_SEPARATOR = f"\n\n{STARS}\n{STARS}\n\n\n"
+
+PROVIDERS = {"JKS": "SUN", "PKCS12": "SUN", "JCEKS": "SunJCE", "BKS": "BC", "UBER": "BC"}
+
+
+def medium_date(dt: datetime) -> str:
+    """Java's MessageFormat ``{0,date}`` (MEDIUM, English): ``Nov 27, 2026``."""
+    local = dt.astimezone()
+    return f"{_MONTHS[local.month - 1]} {local.day}, {local.year}"
+
+
+def fingerprint(der: bytes, algorithm: str = "sha256") -> str:
+    digest = hashlib.new(algorithm, der).hexdigest().upper()
+    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def plural_entries(n: int) -> str:
+    return f"Your keystore contains {n} {'entry' if n == 1 else 'entries'}"
+
+
+def header(ks: Keystore) -> str:
+    provider = PROVIDERS.get(ks.store_type, "SUN")
+    return (
+        f"Keystore type: {ks.display_type}\nKeystore provider: {provider}\n\n"
+        f"{plural_entries(len(ks))}\n\n"
+    )
+
+
+def entry_plain(label: str, entry: Entry) -> str:
+    line = f"{label}, {medium_date(entry.created)}, {entry.kind}, \n"
+    if isinstance(entry, SecretKeyEntry):
+        return line
+    chain = entry.chain_der
+    if not chain:
+        return line + "Certificate chain length: 0\n"
+    return line + f"Certificate fingerprint (SHA-256): {fingerprint(chain[0])}\n"
+
+
+def entry_long(label: str, entry: Entry, *, rfc: bool) -> str:
+    """The ``-v`` / ``-rfc`` block of one entry (without separators)."""
+    parts = [f"Alias name: {label}\n", f"Creation date: {medium_date(entry.created)}\n",
+             f"Entry type: {entry.kind}\n"]
+    if isinstance(entry, SecretKeyEntry):
+        return "".join(parts)
+    if isinstance(entry, TrustedCertEntry):
+        parts.append("\n")
+        parts.append(_cert_text(entry.cert_der, rfc))
+        return "".join(parts)
+    assert isinstance(entry, PrivateKeyEntry)
+    chain = entry.chain_der
+    parts.append(f"Certificate chain length: {len(chain)}\n")
+    for i, der in enumerate(chain, 1):
+        parts.append(f"Certificate[{i}]:\n")
+        parts.append(_cert_text(der, rfc))
+    return "".join(parts)
+
+
+def _cert_text(der: bytes, rfc: bool) -> str:
+    from cryptography import x509
+
+    from .. import certinfo
+
+    if rfc:
+        return certinfo.pem(der)
+    return certinfo.print_x509(x509.load_der_x509_certificate(der))
+
+
+def weak_warnings(label: str, entry: Entry) -> list[str]:
+    """keytool's weak-algorithm warnings for a listed entry."""
+    from cryptography import x509
+
+    from .. import certinfo
+
+    chain = entry.chain_der
+    out: list[str] = []
+    if isinstance(entry, PrivateKeyEntry):
+        for i, der in enumerate(chain, 1):
+            tag = label if len(chain) == 1 else f"{label} #{i} of {len(chain)}"
+            out += certinfo.weak_warnings(tag, x509.load_der_x509_certificate(der))
+    elif isinstance(entry, TrustedCertEntry):
+        out += certinfo.weak_warnings(label, entry.cert, check_signature=False)
+    return out
+
+
+def cert_json(der: bytes) -> dict[str, Any]:
+    from cryptography import x509
+
+    from .. import certinfo
+
+    cert = x509.load_der_x509_certificate(der)
+    return {
+        "subject": certinfo.x500_str(cert.subject),
+        "issuer": certinfo.x500_str(cert.issuer),
+        "serial": format(cert.serial_number, "x"),
+        "not_before": cert.not_valid_before_utc.isoformat(),
+        "not_after": cert.not_valid_after_utc.isoformat(),
+        "sha256": fingerprint(der),
+    }
+
+
+def entry_json(alias: str, entry: Entry) -> dict[str, Any]:
+    return {
+        "alias": alias,
+        "type": entry.kind,
+        "created": entry.created.isoformat(),
+        "chain": [cert_json(d) for d in entry.chain_der],
+        **({"algorithm": entry.algorithm} if isinstance(entry, SecretKeyEntry) else {}),
+    }
+
+
+def store_json(path: str, ks: Keystore, aliases: list[str]) -> str:
+    doc = {
+        "keystore": path,
+        "type": ks.display_type,
+        "format": ks.store_type,
+        "verified": ks.verified,
+        "entries": [entry_json(a, ks.get(a)) for a in aliases],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
