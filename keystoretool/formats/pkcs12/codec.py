@@ -1,0 +1,403 @@
+"""PFX decoding into keystore entries and encoding back, the way keytool 17 does.
+
+Load order mirrors Java's ``PKCS12KeyStore.engineLoad``: every safe is read
+(encrypted safes decrypted — a bad padding there is "keystore password was
+incorrect"), then the MAC is checked ("Integrity check failed" when it does not
+match). Key bags are *not* decrypted. Chains are linked by localKeyId (then
+friendlyName), completed by issuer name, as Java does.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from ...entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, java_lower
+from ...errors import FormatError, IntegrityError, KeystoreToolError
+from . import bags, der, mac, pbe
+from .bags import Bag, SealedKey
+from .der import DerError, Node
+from .profiles import MODERN, NOT_ENCRYPTED, Profile
+
+OID_DATA = "1.2.840.113549.1.7.1"
+OID_ENCRYPTED_DATA = "1.2.840.113549.1.7.6"
+OID_ENVELOPED_DATA = "1.2.840.113549.1.7.3"
+OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
+
+WRONG_PASSWORD = "keystore password was incorrect"
+INTEGRITY_FAILED = "Integrity check failed: Failed PKCS12 integrity checking"
+
+#: Keys of ``Entry.extras`` this format owns.
+X_FRIENDLY_NAME = "pkcs12.friendly_name"
+X_LOCAL_KEY_ID = "pkcs12.local_key_id"
+X_LOADED_CREATED = "pkcs12.loaded_created"
+
+
+@dataclass
+class _CertItem:
+    der: bytes
+    local_key_id: bytes | None
+    alias: str | None
+    _names: tuple[bytes, bytes] | None = None
+
+    @property
+    def names(self) -> tuple[bytes, bytes]:
+        if self._names is None:
+            self._names = bags.cert_names(self.der)
+        return self._names
+
+
+@dataclass
+class _Parsed:
+    bags: list[Bag] = field(default_factory=list)
+    saw_encrypted_safe: bool = False
+    cert_spec: pbe.PbeSpec | None = None
+    certs_in_clear: bool = False
+
+
+# ---- load ---------------------------------------------------------------------
+def load(data: bytes, password: str | None) -> tuple[list[Entry], Profile, bool]:
+    """Entries, the file's own profile, and whether integrity was verified."""
+    try:
+        return _load(data, password)
+    except mac.MacParameterError as e:
+        raise IntegrityError(f"Integrity check failed: {e}") from None
+    except pbe.UnsupportedAlgorithm as e:
+        raise FormatError(f"Unsupported PKCS12 keystore: {e}") from None
+    except DerError as e:
+        raise FormatError(f"Invalid PKCS12 keystore format: {e}") from None
+
+
+def _content_octets(ci: Node, what: str) -> tuple[str, Node]:
+    kids = ci.seq(what, 1, 2)
+    ctype = kids[0].oid()
+    if len(kids) != 2:
+        raise DerError(f"{what}: content missing")
+    return ctype, kids[1].explicit(0, what)
+
+
+def _encrypted_content(node: Node) -> tuple[Node, bytes]:
+    """(algorithm, ciphertext) of an EncryptedData."""
+    ed = node.seq("EncryptedData", 2, 3)
+    eci = ed[1].seq("EncryptedContentInfo", 2, 3)
+    if len(eci) < 3:
+        return eci[1], b""
+    c = eci[2]
+    if c.tag == der.ctx(0, constructed=False):
+        return eci[1], c.content
+    if c.tag == der.ctx(0):
+        return eci[1], b"".join(k.octets("encrypted content") for k in c.children())
+    raise DerError("EncryptedContentInfo: bad content tag")
+
+
+def _load(data: bytes, password: str | None) -> tuple[list[Entry], Profile, bool]:
+    pfx = der.parse(data, "PFX", allow_trailing=True).seq("PFX", 2, 3)
+    if pfx[0].integer("PFX version") != 3:
+        raise DerError("unsupported PFX version")
+    ctype, content = _content_octets(pfx[1], "authSafe")
+    if ctype == OID_SIGNED_DATA:
+        raise pbe.UnsupportedAlgorithm("public-key integrity mode is not supported")
+    if ctype != OID_DATA:
+        raise DerError("authSafe is not data")
+    auth_safe = content.octets("authSafe")
+    mac_parsed = mac.parse(pfx[2]) if len(pfx) == 3 else None
+
+    parsed = _Parsed()
+    for ci in der.parse(auth_safe, "AuthenticatedSafe").seq("AuthenticatedSafe"):
+        ctype, inner = _content_octets(ci, "ContentInfo")
+        if ctype == OID_DATA:
+            safe_bags = bags.parse_safe_contents(inner.octets("SafeContents"))
+            if any(b.bag_id == bags.OID_CERT_BAG for b in safe_bags):
+                parsed.certs_in_clear = True
+            parsed.bags.extend(safe_bags)
+        elif ctype == OID_ENCRYPTED_DATA:
+            parsed.saw_encrypted_safe = True
+            alg, ciphertext = _encrypted_content(inner)
+            params = pbe.parse_algorithm(alg)
+            if parsed.cert_spec is None:
+                parsed.cert_spec = params.spec()
+            if password is None:
+                continue  # keytool without a password: encrypted safes stay unread
+            try:
+                clear = pbe.decrypt(params, ciphertext, password)
+                parsed.bags.extend(bags.parse_safe_contents(clear))
+            except (pbe.DecryptError, DerError):
+                raise IntegrityError(WRONG_PASSWORD) from None
+        elif ctype == OID_ENVELOPED_DATA:
+            raise pbe.UnsupportedAlgorithm("public-key protected PKCS12 is not supported")
+        else:
+            raise DerError(f"unknown ContentInfo type {ctype}")
+
+    verified = True
+    if mac_parsed is not None:
+        if password is None:
+            verified = False
+        elif not mac.verify(mac_parsed, auth_safe, password):
+            raise IntegrityError(INTEGRITY_FAILED)
+    elif password is None and parsed.saw_encrypted_safe:
+        verified = False
+
+    entries, key_spec = _entries(parsed.bags, password)
+    profile = Profile(
+        "loaded",
+        key=key_spec or MODERN.key,
+        cert=_cert_spec(parsed, mac_parsed is not None),
+        mac=replace(mac_parsed.spec, salt_len=20) if mac_parsed else mac.NO_MAC,
+    )
+    return entries, profile, verified
+
+
+def _cert_spec(parsed: _Parsed, has_mac: bool) -> pbe.PbeSpec:
+    if parsed.cert_spec is not None:
+        return parsed.cert_spec
+    if not has_mac or parsed.certs_in_clear:
+        return NOT_ENCRYPTED
+    return MODERN.cert
+
+
+def _created(local_key_id: bytes | None, load_time: datetime) -> datetime:
+    if local_key_id and local_key_id.startswith(b"Time "):
+        try:
+            return datetime.fromtimestamp(
+                int(local_key_id[5:].decode("ascii")) / 1000, UTC
+            )
+        except (ValueError, OverflowError, OSError):
+            pass
+    return load_time
+
+
+def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pbe.PbeSpec | None]:
+    load_time = datetime.now(UTC)
+    key_count = sum(1 for b in all_bags if b.bag_id == bags.OID_SHROUDED_KEY_BAG)
+    counter = 0
+    ordered: dict[str, Entry] = {}
+    private: list[PrivateKeyEntry] = []
+    certs: list[_CertItem] = []
+    key_spec: pbe.PbeSpec | None = None
+
+    def unfriendly() -> str:
+        nonlocal counter
+        counter += 1
+        return str(counter)
+
+    for bag in all_bags:
+        if bag.bag_id in (bags.OID_SHROUDED_KEY_BAG, bags.OID_SECRET_BAG):
+            key_id = bag.local_key_id
+            if bag.bag_id == bags.OID_SHROUDED_KEY_BAG:
+                if key_id is None:
+                    if key_count != 1:
+                        continue  # Java skips unlinkable keys when there are several
+                    key_id = b"01"
+                epki = bag.value.expect(der.SEQUENCE, "EncryptedPrivateKeyInfo").raw
+                bag.value.seq("EncryptedPrivateKeyInfo", 2, 2)
+                sealed = SealedKey(epki, "private", password)
+            else:
+                sealed = SealedKey(bags.secret_epki(bag), "secret", password)
+            if key_spec is None:
+                key_spec = sealed.algorithm_spec()
+            name = bag.friendly_name if bag.friendly_name is not None else unfriendly()
+            created = _created(key_id, load_time)
+            extras: dict[str, Any] = {
+                X_FRIENDLY_NAME: name,
+                X_LOCAL_KEY_ID: key_id,
+                X_LOADED_CREATED: created,
+            }
+            entry: Entry
+            if bag.bag_id == bags.OID_SHROUDED_KEY_BAG:
+                entry = PrivateKeyEntry(java_lower(name), created, extras, sealed=sealed)
+                private.append(entry)
+            else:
+                entry = SecretKeyEntry(java_lower(name), created, extras, sealed=sealed)
+            ordered[java_lower(name)] = entry
+        elif bag.bag_id == bags.OID_CERT_BAG:
+            cert = bags.cert_der(bag)
+            if cert is None:
+                continue
+            if bag.trusted:
+                name = bag.friendly_name if bag.friendly_name is not None else unfriendly()
+                ordered[java_lower(name)] = TrustedCertEntry(
+                    name, load_time, {X_FRIENDLY_NAME: name}, cert_der=cert
+                )
+                continue
+            key_id = bag.local_key_id
+            if key_id is None and key_count == 1 and bag.index == 0:
+                key_id = b"01"
+            certs.append(_CertItem(cert, key_id, bag.friendly_name))
+        # keyBag (clear keys), CRLs and nested safes are ignored, as keytool does.
+
+    if private:
+        _link_chains(private, certs)
+    return list(ordered.values()), key_spec
+
+
+def _link_chains(private: list[PrivateKeyEntry], certs: list[_CertItem]) -> None:
+    by_key_id: dict[bytes | None, list[_CertItem]] = {}
+    by_alias: dict[str, list[_CertItem]] = {}
+    for c in certs:
+        by_key_id.setdefault(c.local_key_id, []).append(c)
+        if c.alias is not None:
+            by_alias.setdefault(java_lower(c.alias), []).append(c)
+    by_subject: dict[bytes, list[_CertItem]] | None = None
+
+    for entry in private:
+        key_id = entry.extras[X_LOCAL_KEY_ID]
+        alias = java_lower(entry.extras[X_FRIENDLY_NAME])
+        match: _CertItem | None = None
+        same_id = by_key_id.get(key_id, [])
+        for c in same_id:
+            if c.alias is not None and java_lower(c.alias) == alias:
+                match = c
+                break
+        if match is None and same_id:
+            match = same_id[-1]
+        if match is None:
+            named = [c for c in by_alias.get(alias, []) if c.local_key_id != key_id]
+            match = named[-1] if named else None
+        chain: list[bytes] = []
+        cur = match
+        while cur is not None:
+            if cur.der in chain:
+                break  # a loop: Java stops adding repeated certificates
+            chain.append(cur.der)
+            if len(chain) > 100:
+                break
+            issuer, subject = cur.names
+            if issuer == subject:
+                break
+            if by_subject is None:
+                by_subject = {}
+                for c in certs:
+                    by_subject.setdefault(c.names[1], []).append(c)
+            candidates = by_subject.get(issuer)
+            cur = candidates[0] if candidates else None
+        entry.chain_der = chain
+        if match is not None and match.alias is not None:
+            entry.extras[X_FRIENDLY_NAME + ".cert"] = match.alias
+
+
+# ---- dump ---------------------------------------------------------------------
+def _ms(created: datetime) -> int:
+    return int(created.timestamp() * 1000)
+
+
+def _local_key_id(entry: PrivateKeyEntry | SecretKeyEntry) -> bytes:
+    kept = entry.extras.get(X_LOCAL_KEY_ID)
+    if isinstance(kept, bytes) and entry.extras.get(X_LOADED_CREATED) == entry.created:
+        return kept
+    return f"Time {_ms(entry.created)}".encode("ascii")
+
+
+def _subject_dn(cert: bytes, cache: dict[bytes, str]) -> str:
+    name = cache.get(cert)
+    if name is None:
+        from cryptography import x509
+
+        try:
+            name = x509.load_der_x509_certificate(cert).subject.rfc4514_string()
+        except ValueError as e:
+            raise KeystoreToolError(f"Invalid certificate in chain: {e}") from None
+        cache[cert] = name
+    return name
+
+
+def _need_password(password: str | None, what: str) -> str:
+    if password is None:
+        raise KeystoreToolError(f"A password is required to write {what} in a PKCS12 keystore")
+    return password
+
+
+def _key_blob(
+    entry: PrivateKeyEntry | SecretKeyEntry, password: str | None, profile: Profile
+) -> bytes:
+    sealed = entry.sealed
+    if isinstance(sealed, SealedKey) and sealed.protected_by(password):
+        return sealed.epki
+    if isinstance(entry, PrivateKeyEntry):
+        if entry.pkcs8 is None:
+            raise KeystoreToolError(
+                f"The key of <{entry.alias}> is still sealed by its "
+                f"{sealed.format if sealed else 'source'} protection; unlock it before writing"
+            )
+        clear = entry.pkcs8
+    else:
+        if entry.key is None:
+            raise KeystoreToolError(
+                f"The key of <{entry.alias}> is still sealed by its "
+                f"{sealed.format if sealed else 'source'} protection; unlock it before writing"
+            )
+        algorithm = entry.algorithm or (sealed.algorithm if isinstance(sealed, SealedKey) else None)
+        if algorithm is None:
+            raise KeystoreToolError(f"The algorithm of secret key <{entry.alias}> is unknown")
+        clear = bags.secret_key_info(algorithm, entry.key)
+    pw = _need_password(password, "keys")
+    spec = profile.key if profile.key.scheme != "NONE" else MODERN.key
+    return bags.encrypt_key(spec, clear, pw)
+
+
+def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
+    key_bags: list[bytes] = []
+    cert_bags: list[bytes] = []
+    dn_cache: dict[bytes, str] = {}
+    for entry in entries:
+        if isinstance(entry, PrivateKeyEntry):
+            key_id = _local_key_id(entry)
+            alias = java_lower(entry.alias)
+            key_bags.append(
+                bags.shrouded_key_bag(_key_blob(entry, password, profile), alias, key_id)
+            )
+            for i, cert in enumerate(entry.chain_der):
+                if i == 0:
+                    name = entry.extras.get(X_FRIENDLY_NAME + ".cert")
+                    if not isinstance(name, str) or java_lower(name) != alias:
+                        name = entry.alias
+                    cert_bags.append(bags.cert_bag(cert, name, key_id))
+                else:
+                    cert_bags.append(bags.cert_bag(cert, _subject_dn(cert, dn_cache)))
+        elif isinstance(entry, SecretKeyEntry):
+            key_bags.append(
+                bags.secret_bag(
+                    _key_blob(entry, password, profile),
+                    java_lower(entry.alias),
+                    _local_key_id(entry),
+                )
+            )
+        elif isinstance(entry, TrustedCertEntry):
+            cert_bags.append(bags.cert_bag(entry.cert_der, entry.alias, trusted=True))
+        else:  # pragma: no cover - model bug
+            raise KeystoreToolError(f"Cannot store {type(entry).__name__} in a PKCS12 keystore")
+
+    safes: list[bytes] = []
+    if key_bags:
+        safes.append(_data_content(der.seq_of(key_bags)))
+    if cert_bags:
+        contents = der.seq_of(cert_bags)
+        if profile.cert.scheme == "NONE":
+            safes.append(_data_content(contents))
+        else:
+            pw = _need_password(password, "certificates")
+            alg, ciphertext = pbe.encrypt(profile.cert, contents, pw)
+            enc_info = der.seq(
+                der.oid(OID_DATA), alg, der.tlv(der.ctx(0, constructed=False), ciphertext)
+            )
+            safes.append(
+                der.seq(
+                    der.oid(OID_ENCRYPTED_DATA), der.explicit(0, der.seq(der.integer(0), enc_info))
+                )
+            )
+    auth_safe = der.seq_of(safes)
+    parts = [der.integer(3), _data_content(auth_safe)]
+    if profile.mac.algorithm != "NONE":
+        parts.append(
+            mac.build(profile.mac, auth_safe, _need_password(password, "the integrity MAC"))
+        )
+    return der.seq(*parts)
+
+
+def _data_content(content: bytes) -> bytes:
+    return der.seq(der.oid(OID_DATA), der.explicit(0, der.octet_string(content)))
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
