@@ -1,2 +1,30 @@
-"""keystoretool: Java keytool's keystore commands without a JVM."""
+"""keystoretool: Java keytool's keystore commands without a JVM.
+
+The Python API is one keystore abstraction for every format::
+
+    from keystoretool import Keystore
+    ks = Keystore.load("client.jks", "changeit")   # JKS, JCEKS, PKCS12, BKS, UBER
+    ks.rename("old", "new")
+    ks.save()                                      # atomic, verified, same format
+
+A keystore maps aliases to entries: :class:`PrivateKeyEntry` (a private key and
+its certificate chain, leaf first — what a TLS client presents),
+:class:`TrustedCertEntry` (a CA certificate you trust) and
+:class:`SecretKeyEntry` (a symmetric key). Every user error is a
+:class:`KeystoreToolError` whose message is worded like keytool's.
+"""
+
+from .entries import PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
+from .errors import KeystoreToolError
+from .model import Keystore
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Keystore",
+    "PrivateKeyEntry",
+    "TrustedCertEntry",
+    "SecretKeyEntry",
+    "KeystoreToolError",
+    "__version__",
+]
