@@ -228,7 +228,7 @@ def server_files(tmp: Path, pki: Pki) -> tuple[Path, Path, Path]:
 
 
 @contextmanager
-def openssl_server(tmp: Path, pki: Pki, *extra: str) -> Iterator[Server]:
+def openssl_server(tmp: Path, pki: Pki, extra_args: tuple[str, ...] = ()) -> Iterator[Server]:
     """``openssl s_server -Verify 2 -CAfile root.pem -www`` on an ephemeral port."""
     openssl = shutil.which("openssl")
     assert openssl, "openssl is required"
@@ -249,7 +249,7 @@ def openssl_server(tmp: Path, pki: Pki, *extra: str) -> Iterator[Server]:
             str(cafile),
             "-verify_return_error",
             "-www",
-            *extra,
+            *extra_args,
         ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

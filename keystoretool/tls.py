@@ -1,0 +1,693 @@
+"""Client-certificate TLS probe: does this server accept this key entry?
+
+:func:`probe` makes one TLS handshake presenting a private key and its chain
+and reports what was sent, the server's chain, the CA names the server asks
+for in its CertificateRequest, the protocol and cipher, and whether the client
+certificate was accepted, with a diagnosis when it was not.
+
+How the handshake is observed
+-----------------------------
+Python's ``ssl`` module exposes neither the server's full chain (before 3.13)
+nor the CertificateRequest. Both are read from the handshake messages through
+``SSLContext._msg_callback``: a CPython-private hook (present since 3.8, used
+by CPython's own tests) that OpenSSL's message callback feeds with every
+handshake message *after* decryption, so TLS 1.3 (where these messages are
+encrypted on the wire) works like TLS 1.2. The callback signature is
+``(conn, direction, version, content_type, msg_type, data)`` with ``data`` the
+whole handshake message including its 4-byte header. If a future Python drops
+the hook, the probe still runs and reports the CA names and server chain as
+unknown (only the leaf, from ``getpeercert``).
+
+When is the client certificate accepted?
+----------------------------------------
+In TLS 1.2 the server's Finished comes after it checked the client
+certificate, so a completed handshake means accepted. In TLS 1.3 the client's
+handshake completes first and a rejection arrives later as an alert; the probe
+therefore keeps reading for a short ``settle`` time: an alert means rejected,
+a NewSessionTicket or application data means accepted (servers send tickets
+only after checking the client's Finished), silence until ``settle`` expires
+is reported as accepted with a note.
+
+The key and chain are handed to OpenSSL through a temporary PEM file created
+0600 in a private temporary directory, the key encrypted with a random
+one-time passphrase; both are deleted before :func:`probe` returns.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import ssl
+import tempfile
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .errors import KeystoreToolError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
+DEFAULT_PORT = 8443
+
+ALERTS = {
+    0: "close_notify",
+    10: "unexpected_message",
+    20: "bad_record_mac",
+    22: "record_overflow",
+    40: "handshake_failure",
+    42: "bad_certificate",
+    43: "unsupported_certificate",
+    44: "certificate_revoked",
+    45: "certificate_expired",
+    46: "certificate_unknown",
+    47: "illegal_parameter",
+    48: "unknown_ca",
+    49: "access_denied",
+    50: "decode_error",
+    51: "decrypt_error",
+    70: "protocol_version",
+    71: "insufficient_security",
+    80: "internal_error",
+    86: "inappropriate_fallback",
+    90: "user_canceled",
+    109: "missing_extension",
+    110: "unsupported_extension",
+    112: "unrecognized_name",
+    113: "bad_certificate_status_response",
+    115: "unknown_psk_identity",
+    116: "certificate_required",
+    120: "no_application_protocol",
+}
+# Alerts a server sends when it does not like the client certificate.
+CERT_ALERTS = {
+    "bad_certificate",
+    "unsupported_certificate",
+    "certificate_revoked",
+    "certificate_expired",
+    "certificate_unknown",
+    "unknown_ca",
+    "access_denied",
+    "certificate_required",
+    "handshake_failure",
+    "decrypt_error",
+}
+
+_HS_CERTIFICATE = 11
+_HS_CERTIFICATE_REQUEST = 13
+_HS_NEW_SESSION_TICKET = 4
+_CT_ALERT = 21
+_CT_HANDSHAKE = 22
+_TLS13 = 0x0304
+_EXT_CERTIFICATE_AUTHORITIES = 47
+_VERSION_NAMES = {0x0301: "TLSv1", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
+
+
+# ---------------------------------------------------------------------------
+# Host and port
+# ---------------------------------------------------------------------------
+def parse_target(target: str, default_port: int = DEFAULT_PORT) -> tuple[str, int]:
+    """``host``, ``host:port``, ``[v6]``, ``[v6]:port`` -> (host, port)."""
+    host, port_s = target.strip(), ""
+    if host.startswith("["):
+        end = host.find("]")
+        if end < 0:
+            raise KeystoreToolError(f"Invalid address: {target}")
+        rest = host[end + 1 :]
+        host = host[1:end]
+        if rest:
+            if not rest.startswith(":"):
+                raise KeystoreToolError(f"Invalid address: {target}")
+            port_s = rest[1:]
+    elif host.count(":") == 1:
+        host, port_s = host.split(":")
+    if not host:
+        raise KeystoreToolError(f"Invalid address: {target}")
+    if not port_s:
+        return host, default_port
+    if not port_s.isdigit() or not 0 < int(port_s) < 65536:
+        raise KeystoreToolError(f"Invalid port: {port_s}")
+    return host, int(port_s)
+
+
+# ---------------------------------------------------------------------------
+# Handshake message parsing
+# ---------------------------------------------------------------------------
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def take(self, n: int) -> bytes:
+        if self.pos + n > len(self.data):
+            raise ValueError("truncated handshake message")
+        out = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return out
+
+    def int(self, n: int) -> int:
+        return int.from_bytes(self.take(n), "big")
+
+    def vec(self, n: int) -> bytes:
+        return self.take(self.int(n))
+
+    @property
+    def left(self) -> int:
+        return len(self.data) - self.pos
+
+
+def parse_certificate_message(body: bytes, tls13: bool) -> list[bytes]:
+    """DER certificates of a Certificate handshake message (header removed)."""
+    r = _Reader(body)
+    if tls13:
+        r.vec(1)  # certificate_request_context
+    certs = _Reader(r.vec(3))
+    out: list[bytes] = []
+    while certs.left:
+        out.append(certs.vec(3))
+        if tls13:
+            certs.vec(2)  # per-certificate extensions
+    return out
+
+
+def parse_certificate_request(body: bytes, tls13: bool) -> list[bytes]:
+    """DER distinguished names of a CertificateRequest (header removed)."""
+    r = _Reader(body)
+    if tls13:
+        r.vec(1)  # certificate_request_context
+        exts = _Reader(r.vec(2))
+        while exts.left:
+            ext_type = exts.int(2)
+            data = exts.vec(2)
+            if ext_type == _EXT_CERTIFICATE_AUTHORITIES:
+                return _dn_list(_Reader(data).vec(2))
+        return []
+    r.vec(1)  # certificate_types
+    if r.left >= 2:
+        # TLS 1.2 has supported_signature_algorithms; TLS 1.0/1.1 do not.
+        sig = r.vec(2)
+        if r.left < 2:  # it was the CA list of an older version
+            return _dn_list(sig)
+    return _dn_list(r.vec(2)) if r.left >= 2 else []
+
+
+def _dn_list(data: bytes) -> list[bytes]:
+    r = _Reader(data)
+    out = []
+    while r.left:
+        out.append(r.vec(2))
+    return out
+
+
+def _der_tlv(data: bytes, pos: int) -> tuple[int, bytes, int]:
+    """(tag, content, next position) of the DER element at ``pos``."""
+    if pos + 2 > len(data):
+        raise ValueError("truncated DER")
+    tag = data[pos]
+    length = data[pos + 1]
+    pos += 2
+    if length & 0x80:
+        n = length & 0x7F
+        if n == 0 or n > 4 or pos + n > len(data):
+            raise ValueError("bad DER length")
+        length = int.from_bytes(data[pos : pos + n], "big")
+        pos += n
+    if pos + length > len(data):
+        raise ValueError("truncated DER")
+    return tag, data[pos : pos + length], pos + length
+
+
+def _oid(content: bytes) -> str:
+    if not content:
+        raise ValueError("empty OID")
+    first = content[0]
+    parts = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
+    value = 0
+    for b in content[1:]:
+        value = (value << 7) | (b & 0x7F)
+        if not b & 0x80:
+            parts.append(value)
+            value = 0
+    return ".".join(str(p) for p in parts)
+
+
+_STRING_CODECS = {
+    12: "utf-8",
+    19: "ascii",
+    22: "ascii",
+    20: "latin-1",
+    26: "ascii",
+    30: "utf-16-be",
+    28: "utf-32-be",
+}
+
+
+def parse_name(der: bytes) -> x509.Name:
+    """An X.501 Name from DER (cryptography has no public parser for a bare Name)."""
+    from cryptography import x509
+    from cryptography.x509.name import _ASN1Type
+    from cryptography.x509.oid import ObjectIdentifier
+
+    tag, seq, end = _der_tlv(der, 0)
+    if tag != 0x30 or end != len(der):
+        raise ValueError("not a Name")
+    rdns = []
+    pos = 0
+    while pos < len(seq):
+        tag, rdn_set, pos = _der_tlv(seq, pos)
+        if tag != 0x31:
+            raise ValueError("not an RDN")
+        attrs = []
+        p = 0
+        while p < len(rdn_set):
+            tag, atv, p = _der_tlv(rdn_set, p)
+            t1, oid_c, q = _der_tlv(atv, 0)
+            vtag, vcontent, _ = _der_tlv(atv, q)
+            if t1 != 0x06:
+                raise ValueError("bad attribute")
+            codec = _STRING_CODECS.get(vtag)
+            if codec:
+                value, asn1 = vcontent.decode(codec), _ASN1Type(vtag)
+            else:  # not a string type: keep it readable, as hex
+                value, asn1 = "#" + vcontent.hex(), _ASN1Type.UTF8String
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    attrs.append(
+                        x509.NameAttribute(
+                            ObjectIdentifier(_oid(oid_c)), value, _type=asn1, _validate=False
+                        )
+                    )
+                except TypeError as exc:
+                    raise ValueError(str(exc)) from exc
+        rdns.append(x509.RelativeDistinguishedName(attrs))
+    return x509.Name(rdns)
+
+
+# ---------------------------------------------------------------------------
+# The probe
+# ---------------------------------------------------------------------------
+@dataclass
+class ProbeResult:
+    host: str
+    port: int
+    sent_chain: list[x509.Certificate]
+    protocol: str | None = None
+    cipher: str | None = None
+    server_chain: list[x509.Certificate] = field(default_factory=list)
+    certificate_requested: bool = False
+    accepted_ca_names: list[x509.Name] | None = None  # None: not known
+    accepted: bool = False
+    alert: str | None = None
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    diagnosis: list[str] = field(default_factory=list)
+    server_verified: bool | None = None
+    server_verify_error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        from .chain import describe, name_str
+
+        return {
+            "host": self.host,
+            "port": self.port,
+            "accepted": self.accepted,
+            "protocol": self.protocol,
+            "cipher": self.cipher,
+            "certificate_requested": self.certificate_requested,
+            "accepted_ca_names": None
+            if self.accepted_ca_names is None
+            else [name_str(n) for n in self.accepted_ca_names],
+            "sent_chain": [describe(c) for c in self.sent_chain],
+            "server_chain": [describe(c) for c in self.server_chain],
+            "server_verified": self.server_verified,
+            "server_verify_error": self.server_verify_error,
+            "alert": self.alert,
+            "error": self.error,
+            "notes": self.notes,
+            "diagnosis": self.diagnosis,
+        }
+
+
+class _Recorder:
+    """Collects what ``_msg_callback`` sees."""
+
+    def __init__(self) -> None:
+        self.server_cert_msgs: list[tuple[bytes, bool]] = []
+        self.cert_request: tuple[bytes, bool] | None = None
+        self.tickets = 0
+        self.sent_certificate = False
+        self.alert_received: str | None = None
+        self.alert_sent: str | None = None
+        self.version: int | None = None  # record version of the server's handshake
+
+    def __call__(
+        self, conn: Any, direction: str, version: Any, content_type: Any, msg_type: Any, data: bytes
+    ) -> None:
+        try:
+            ct = int(content_type)
+            mt = int(msg_type)
+            tls13 = int(version) == _TLS13
+        except (TypeError, ValueError):  # pragma: no cover
+            return
+        if ct == _CT_ALERT and len(data) >= 2:
+            name = ALERTS.get(data[1], f"alert {data[1]}")
+            if direction == "read":
+                self.alert_received = self.alert_received or name
+            else:
+                self.alert_sent = self.alert_sent or name
+            return
+        if ct != _CT_HANDSHAKE or len(data) < 4:
+            return
+        body = data[4:]
+        if direction == "read":
+            if mt == 2:  # ServerHello: the version in effect from here on
+                self.version = None
+            elif self.version is None and mt != 2:
+                self.version = int(version)
+            if mt == _HS_CERTIFICATE:
+                self.server_cert_msgs.append((body, tls13))
+            elif mt == _HS_CERTIFICATE_REQUEST:
+                self.cert_request = (body, tls13)
+            elif mt == _HS_NEW_SESSION_TICKET:
+                self.tickets += 1
+        elif mt == _HS_CERTIFICATE:
+            self.sent_certificate = True
+
+
+def _write_credentials(
+    directory: str, key: PrivateKeyTypes, chain: Sequence[x509.Certificate]
+) -> tuple[str, bytes]:
+    from cryptography.hazmat.primitives import serialization
+
+    from .chain import to_pem
+
+    passphrase = secrets.token_urlsafe(24).encode()
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase),
+    )
+    path = os.path.join(directory, "client.pem")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(to_pem(chain) + key_pem)
+    return path, passphrase
+
+
+def probe(
+    host: str,
+    port: int,
+    key: PrivateKeyTypes,
+    chain: Sequence[x509.Certificate],
+    *,
+    timeout: float = 10.0,
+    settle: float = 2.0,
+    cafile: str | None = None,
+    server_name: str | None = None,
+    at: datetime | None = None,
+) -> ProbeResult:
+    """One handshake to ``host:port`` presenting ``key`` and ``chain`` (sent
+    as given). Raises KeystoreToolError when no TLS conversation about the
+    client certificate happened (refused, timeout, DNS, other alerts)."""
+    from cryptography import x509
+
+    if not chain:
+        raise KeystoreToolError("The entry has no certificate chain to present")
+    result = ProbeResult(host, port, list(chain))
+    recorder = _Recorder()
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if cafile:
+        try:
+            ctx.load_verify_locations(cafile)
+        except (OSError, ssl.SSLError) as exc:
+            raise KeystoreToolError(f"{cafile}: cannot load CA file ({exc})") from exc
+    # The server certificate is checked separately below so that a server
+    # we cannot verify can still tell us what it thinks of our certificate.
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        ctx._msg_callback = recorder  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - hook removed in a future Python
+        result.notes.append("handshake messages are not observable in this Python")
+
+    sni = server_name if server_name is not None else host
+    try:
+        is_ip = bool(socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host))
+    except OSError:
+        is_ip = False
+
+    with tempfile.TemporaryDirectory(prefix="keystoretool-probe-") as tmp:
+        os.chmod(tmp, 0o700)
+        path, passphrase = _write_credentials(tmp, key, chain)
+        try:
+            ctx.load_cert_chain(path, password=passphrase)
+        except ssl.SSLError as exc:
+            raise KeystoreToolError(f"The key cannot be used for TLS: {exc.reason or exc}") from exc
+        finally:
+            os.unlink(path)
+
+    deadline = time.monotonic() + timeout
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except socket.gaierror as exc:
+        raise KeystoreToolError(f"Unknown host: {host}") from exc
+    except ConnectionRefusedError as exc:
+        raise KeystoreToolError(f"Connection refused: {host}:{port}") from exc
+    except TimeoutError as exc:
+        raise KeystoreToolError(f"Timed out connecting to {host}:{port}") from exc
+    except OSError as exc:
+        raise KeystoreToolError(f"Cannot connect to {host}:{port}: {exc.strerror or exc}") from exc
+
+    tls: ssl.SSLSocket | None = None
+    handshake_error: ssl.SSLError | OSError | None = None
+    try:
+        try:
+            tls = ctx.wrap_socket(
+                sock, server_hostname=None if is_ip and server_name is None else sni
+            )
+        except TimeoutError as exc:
+            raise KeystoreToolError(f"Timed out in the TLS handshake with {host}:{port}") from exc
+        except (ssl.SSLError, ConnectionResetError, BrokenPipeError) as exc:
+            handshake_error = exc
+        if tls is not None:
+            result.protocol = tls.version()
+            cipher = tls.cipher()
+            result.cipher = cipher[0] if cipher else None
+            leaf_der = tls.getpeercert(binary_form=True)
+            _settle(tls, recorder, result, min(settle, max(0.1, deadline - time.monotonic())))
+    finally:
+        try:
+            (tls or sock).close()
+        except OSError:  # pragma: no cover
+            pass
+
+    # What the handshake showed.
+    if recorder.server_cert_msgs:
+        body, tls13 = recorder.server_cert_msgs[0]
+        try:
+            result.server_chain = [
+                x509.load_der_x509_certificate(d) for d in parse_certificate_message(body, tls13)
+            ]
+        except ValueError:
+            result.notes.append("the server's Certificate message could not be parsed")
+    elif tls is not None and leaf_der:
+        result.server_chain = [x509.load_der_x509_certificate(leaf_der)]
+    if recorder.cert_request is not None:
+        result.certificate_requested = True
+        body, tls13 = recorder.cert_request
+        try:
+            result.accepted_ca_names = [
+                parse_name(d) for d in parse_certificate_request(body, tls13)
+            ]
+        except ValueError:
+            result.notes.append("the server's CertificateRequest could not be parsed")
+    result.alert = recorder.alert_received
+    if result.protocol is None and recorder.version is not None:
+        result.protocol = _VERSION_NAMES.get(recorder.version)
+
+    if handshake_error is not None:
+        if result.alert is None and not recorder.sent_certificate:
+            reason = getattr(handshake_error, "reason", None) or str(handshake_error)
+            raise KeystoreToolError(f"TLS handshake with {host}:{port} failed: {reason}")
+        if result.alert is not None and not (
+            result.certificate_requested or result.alert in CERT_ALERTS
+        ):
+            raise KeystoreToolError(
+                f"TLS handshake with {host}:{port} failed: the server sent alert {result.alert}"
+            )
+        result.accepted = False
+        result.error = getattr(handshake_error, "reason", None) or str(handshake_error)
+    if tls is not None and result.protocol and not result.certificate_requested:
+        result.notes.append("the server did not ask for a client certificate")
+
+    _check_server(result, cafile, sni if not is_ip else None, at)
+    if not result.accepted:
+        result.diagnosis = diagnose_rejection(result, at=at)
+    elif result.accepted_ca_names is not None and result.certificate_requested:
+        names = {n for n in result.accepted_ca_names}
+        if names and not any(c.issuer in names or c.subject in names for c in chain):
+            result.notes.append(
+                "accepted although no certificate sent names one of the accepted CAs"
+            )
+    return result
+
+
+def _settle(tls: ssl.SSLSocket, recorder: _Recorder, result: ProbeResult, settle: float) -> None:
+    """After a completed client handshake: wait for the server's verdict."""
+    if result.protocol != "TLSv1.3":
+        result.accepted = True  # the server's Finished followed its check
+        return
+    end = time.monotonic() + settle
+    while True:
+        if recorder.tickets:
+            result.accepted = True
+            return
+        left = end - time.monotonic()
+        if left <= 0:
+            result.accepted = True
+            result.notes.append(
+                f"no alert from the server within {settle:g}s after the handshake "
+                "(it sent no session ticket to confirm)"
+            )
+            return
+        tls.settimeout(min(left, 0.25))
+        try:
+            data = tls.recv(1)
+        except TimeoutError:
+            continue
+        except ssl.SSLError as exc:
+            result.accepted = False
+            result.error = exc.reason or str(exc)
+            return
+        except OSError as exc:
+            result.accepted = False
+            result.error = exc.strerror or str(exc)
+            return
+        if data:
+            result.accepted = True
+            return
+        # EOF: closed without a verdict we can read.
+        result.accepted = recorder.tickets > 0
+        if not result.accepted:
+            result.error = "the server closed the connection after the handshake"
+        return
+
+
+def _check_server(
+    result: ProbeResult, cafile: str | None, hostname: str | None, at: datetime | None
+) -> None:
+    """Verify the server's chain against ``cafile`` (not against system roots:
+    the probe is about the client certificate)."""
+    if not cafile or not result.server_chain:
+        return
+    from cryptography.x509 import verification as v
+
+    from .chain import read_certificate_files
+
+    try:
+        anchors = read_certificate_files([cafile])
+        builder = v.PolicyBuilder().store(v.Store(anchors)).time(at or datetime.now(UTC))
+        if hostname:
+            import ipaddress
+
+            try:
+                subject: Any = v.IPAddress(ipaddress.ip_address(hostname))
+            except ValueError:
+                subject = v.DNSName(hostname)
+            builder.build_server_verifier(subject).verify(
+                result.server_chain[0], result.server_chain[1:]
+            )
+        else:  # connected by address: check the path only
+            from .chain import verify
+
+            verify(result.server_chain, anchors, at=at)
+        result.server_verified = True
+    except (KeystoreToolError, v.VerificationError, ValueError) as exc:
+        result.server_verified = False
+        result.server_verify_error = str(exc).split(" (encountered processing", 1)[0]
+
+
+def diagnose_rejection(result: ProbeResult, *, at: datetime | None = None) -> list[str]:
+    """Why the server refused the chain we sent, from what we know locally."""
+    from .chain import is_self_signed, name_str, order_chain
+
+    at = at or datetime.now(UTC)
+    out: list[str] = []
+    sent = result.sent_chain
+    leaf = sent[0]
+    for c in sent:
+        if c.not_valid_after_utc < at:
+            out.append(
+                f"certificate expired: {name_str(c.subject)} expired on "
+                f"{c.not_valid_after_utc:%Y-%m-%d %H:%M:%S} UTC"
+            )
+        elif c.not_valid_before_utc > at:
+            out.append(
+                f"certificate not yet valid: {name_str(c.subject)} is valid from "
+                f"{c.not_valid_before_utc:%Y-%m-%d %H:%M:%S} UTC"
+            )
+    ordered = order_chain(sent, leaf)
+    if len(ordered) < len(sent):
+        out.append("the chain sent is out of order or holds unrelated certificates")
+    top = ordered[-1]
+    accepted = result.accepted_ca_names or []
+    sent_names = {c.subject for c in ordered} | {c.issuer for c in ordered}
+    listed = ", ".join(name_str(n) for n in accepted)
+    reaches_accepted = any(n in sent_names for n in accepted)
+    if not is_self_signed(top) and top.issuer not in accepted:
+        if top is leaf or _not_ca(top):
+            msg = (
+                f"intermediate missing from what was sent: the issuer of the client "
+                f"certificate, {name_str(top.issuer)}, was not sent"
+            )
+            if accepted:
+                msg += f" and is not itself an accepted CA (the server accepts: {listed})"
+            msg += "; add the intermediate certificate(s) to the entry's chain"
+            out.append(msg)
+        elif accepted and not reaches_accepted:
+            out.append(
+                f"issuer not among the accepted CAs: the chain sent leads to "
+                f"{name_str(top.issuer)}; the server accepts: {listed}"
+            )
+        elif accepted:
+            out.append(
+                f"intermediate missing from what was sent: {name_str(top.issuer)} "
+                f"(issuer of {name_str(top.subject)}) was not sent"
+            )
+    elif accepted and not reaches_accepted:
+        out.append(
+            f"issuer not among the accepted CAs: the chain sent ends at "
+            f"{name_str(top.subject if is_self_signed(top) else top.issuer)}; "
+            f"the server accepts: {listed}"
+        )
+    if not out and result.alert == "unknown_ca":
+        out.append(
+            f"the server does not trust the issuer of the chain sent ({name_str(top.issuer)})"
+        )
+    if not out:
+        from .chain import CLIENT_AUTH_OID, _ext_key_usage
+
+        eku = _ext_key_usage(leaf)
+        if eku is not None and CLIENT_AUTH_OID not in eku:
+            out.append("the client certificate's extended key usage lacks clientAuth")
+    if not out:
+        reason = result.alert or result.error or "no reason given"
+        out.append(f"the server rejected the certificate ({reason}); the chain sent looks sound")
+    return out
+
+
+def _not_ca(cert: x509.Certificate) -> bool:
+    from cryptography import x509
+
+    try:
+        return not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return True

@@ -1,0 +1,199 @@
+"""keystoretool.tls.probe against real TLS servers on 127.0.0.1 that require a
+client certificate: openssl s_server (sends its accepted CA names) and a
+Python ssl server in a thread (sends none), TLS 1.3 and TLS 1.2."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pkihelpers import Pki, Server, free_port, make_pki, openssl_server, python_server
+
+from keystoretool import tls
+from keystoretool.errors import KeystoreToolError
+
+pytestmark = pytest.mark.interop
+
+ServerFactory = Callable[[Path, Pki], AbstractContextManager[Server]]
+
+SERVERS: dict[str, ServerFactory] = {
+    "openssl-tls13": openssl_server,
+    "openssl-tls12": functools.partial(openssl_server, extra_args=("-tls1_2",)),
+    "python-tls13": python_server,
+    "python-tls12": functools.partial(python_server, tls13=False),
+}
+
+
+@pytest.fixture(scope="module")
+def pki() -> Pki:
+    return make_pki("Probe")
+
+
+@pytest.fixture(scope="module")
+def other() -> Pki:
+    return make_pki("Stranger")
+
+
+@pytest.fixture(params=list(SERVERS))
+def server(request: Any, pki: Pki, tmp_path: Path) -> Iterator[Server]:
+    with SERVERS[request.param](tmp_path, pki) as srv:
+        yield srv
+
+
+def test_accepted_with_full_chain(server: Server, pki: Pki) -> None:
+    r = tls.probe(server.host, server.port, pki.leaf_key, pki.chain, timeout=10)
+    assert r.accepted, (r.alert, r.error, r.notes)
+    assert r.certificate_requested
+    assert r.protocol in ("TLSv1.2", "TLSv1.3")
+    assert r.cipher
+    assert r.diagnosis == []
+    assert r.server_chain and r.server_chain[0].subject.rfc4514_string().startswith("CN=localhost")
+    if server.kind == "openssl":
+        assert r.accepted_ca_names == [pki.root.subject]
+    else:  # Python's ssl server sends no CA names
+        assert r.accepted_ca_names == []
+
+
+def test_rejected_without_intermediate(server: Server, pki: Pki) -> None:
+    r = tls.probe(server.host, server.port, pki.leaf_key, [pki.leaf], timeout=10)
+    assert not r.accepted
+    assert r.alert == "unknown_ca"
+    assert len(r.diagnosis) == 1
+    assert r.diagnosis[0].startswith("intermediate missing from what was sent")
+    assert "CN=Probe Intermediate CA" in r.diagnosis[0]
+
+
+def test_rejected_certificate_from_another_ca(server: Server, other: Pki) -> None:
+    r = tls.probe(server.host, server.port, other.leaf_key, other.chain, timeout=10)
+    assert not r.accepted
+    assert r.alert == "unknown_ca"
+    if server.kind == "openssl":
+        assert r.diagnosis[0].startswith("issuer not among the accepted CAs")
+        assert "CN=Stranger Root CA" in r.diagnosis[0]
+        assert "the server accepts: CN=Probe Root CA" in r.diagnosis[0]
+    else:
+        assert "does not trust the issuer" in r.diagnosis[0]
+
+
+def test_rejected_expired(tmp_path: Path, pki: Pki) -> None:
+    now = dt.datetime.now(dt.UTC)
+    old, key = pki.issue(
+        "expired client",
+        not_before=now - dt.timedelta(days=9),
+        not_after=now - dt.timedelta(days=1),
+    )
+    with openssl_server(tmp_path, pki) as srv:
+        r = tls.probe(srv.host, srv.port, key, [old, pki.inter], timeout=10)
+    assert not r.accepted
+    assert r.alert == "certificate_expired"
+    assert r.diagnosis[0].startswith("certificate expired: CN=expired client")
+
+
+def test_server_verification_with_cafile(tmp_path: Path, pki: Pki) -> None:
+    with openssl_server(tmp_path, pki) as srv:
+        r = tls.probe(
+            "localhost", srv.port, pki.leaf_key, pki.chain, cafile=str(tmp_path / "clientca.pem")
+        )
+        assert r.accepted and r.server_verified is True
+        stranger = tmp_path / "stranger.pem"
+        from pkihelpers import pem
+
+        stranger.write_bytes(pem(make_pki("Nobody").root))
+        r = tls.probe(srv.host, srv.port, pki.leaf_key, pki.chain, cafile=str(stranger))
+        assert r.accepted and r.server_verified is False
+
+
+def test_connection_refused_is_clean(pki: Pki) -> None:
+    port = free_port()
+    with pytest.raises(KeystoreToolError, match=f"Connection refused: 127.0.0.1:{port}"):
+        tls.probe("127.0.0.1", port, pki.leaf_key, pki.chain, timeout=5)
+
+
+def test_unknown_host_is_clean(pki: Pki) -> None:
+    with pytest.raises(KeystoreToolError, match="Unknown host: no-such-host.invalid"):
+        tls.probe("no-such-host.invalid", 8443, pki.leaf_key, pki.chain, timeout=5)
+
+
+def _tcp_server(behaviour: Callable[[socket.socket], None]) -> tuple[int, Callable[[], None]]:
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(1)
+    lsock.settimeout(5)
+    conns: list[socket.socket] = []
+
+    def run() -> None:
+        try:
+            conn, _ = lsock.accept()
+        except OSError:
+            return
+        conns.append(conn)
+        behaviour(conn)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+
+    def stop() -> None:
+        lsock.close()
+        for c in conns:
+            c.close()
+        t.join(timeout=5)
+
+    return lsock.getsockname()[1], stop
+
+
+def test_handshake_timeout_is_clean(pki: Pki) -> None:
+    silent = threading.Event()
+    port, stop = _tcp_server(lambda conn: silent.wait(5))
+    try:
+        with pytest.raises(KeystoreToolError, match="Timed out in the TLS handshake"):
+            tls.probe("127.0.0.1", port, pki.leaf_key, pki.chain, timeout=0.5)
+    finally:
+        silent.set()
+        stop()
+
+
+def test_not_tls_is_clean(pki: Pki) -> None:
+    def http(conn: socket.socket) -> None:
+        conn.recv(4096)
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    port, stop = _tcp_server(http)
+    try:
+        with pytest.raises(KeystoreToolError, match="TLS handshake with 127.0.0.1:.* failed"):
+            tls.probe("127.0.0.1", port, pki.leaf_key, pki.chain, timeout=5)
+    finally:
+        stop()
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("example.com", ("example.com", 8443)),
+        ("example.com:443", ("example.com", 443)),
+        ("[::1]", ("::1", 8443)),
+        ("[::1]:9443", ("::1", 9443)),
+        ("::1", ("::1", 8443)),
+    ],
+)
+def test_parse_target(target: str, expected: tuple[str, int]) -> None:
+    assert tls.parse_target(target) == expected
+
+
+@pytest.mark.parametrize("bad", ["host:0", "host:99999", "host:x", ":443", "[::1"])
+def test_parse_target_rejects(bad: str) -> None:
+    with pytest.raises(KeystoreToolError):
+        tls.parse_target(bad)
+
+
+def test_parse_name_round_trip(pki: Pki) -> None:
+    der = pki.inter.subject.public_bytes()
+    assert tls.parse_name(der) == pki.inter.subject
+    with pytest.raises(ValueError):
+        tls.parse_name(der[:-3])
