@@ -253,4 +253,4 @@ def secret_key_info(algorithm: str, key: bytes) -> bytes:
             f"Cannot store a {algorithm} secret key in a PKCS12 keystore "
             "(no OID for this algorithm)"
         )
-    return der.seq(der.integer(0), der.seq(der.oid(oid)), der.octet_string(key))
+    return der.seq(der.integer(0), der.seq(der.oid(oid), der.null()), der.octet_string(key))

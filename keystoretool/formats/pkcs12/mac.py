@@ -79,12 +79,11 @@ def parse(node: Node) -> ParsedMac:
     salt = kids[1].expect(der.OCTET_STRING, "MAC salt").content
     if len(salt) > 1024:
         raise DerError("MAC salt too long")
-    iterations = (
-        check_iterations(kids[2].integer("MAC iteration count"), "MAC") if len(kids) > 2 else 1
-    )
+    raw_iterations = kids[2].integer("MAC iteration count") if len(kids) > 2 else 1
     oid = alg[0].oid()
     if oid in DIGEST_OIDS:
         name = DIGEST_OIDS[oid]
+        iterations = check_iterations(raw_iterations, "MAC")
         return ParsedMac(MacSpec(name, iterations, max(8, min(len(salt), 64))), digest, salt)
     if oid != OID_PBMAC1:
         raise UnsupportedAlgorithm(f"MAC algorithm {oid} not supported")
