@@ -913,9 +913,12 @@ def _load_bks(data: bytes, password: str | None, store_type: str) -> LoadedStore
                 raise FormatError(INVALID)
             r.blob()
             r.u4()
-            found, _size = bks.BksKeyStore._load_bks_entries(
+            found, size = bks.BksKeyStore._load_bks_entries(
                 data[r.pos :], "bks", None, try_decrypt_keys=False
             )
+            if r.remaining() - size != _DIGEST_LEN:
+                # Not followed by exactly its HMAC: not a BKS store (maybe UBER).
+                raise FormatError(INVALID)
             store = bks.BksKeyStore("bks", found, version=version)
     except KeystoreToolError:
         raise
@@ -981,8 +984,28 @@ def load(data: bytes, password: str | None, store_type: str) -> LoadedStore:
     store_type = store_type.upper()
     if store_type in ("JKS", "JCEKS"):
         return _guarded(lambda: _load_jks(data, password, store_type))
-    if store_type in ("BKS", "UBER"):
-        return _guarded(lambda: _load_bks(data, password, store_type))
+    if store_type == "BKS":
+        try:
+            return _guarded(lambda: _load_bks(data, password, "BKS"))
+        except (FormatError, IntegrityError) as exc:
+            # BKS v1 and UBER both start with the int 1: detection cannot tell
+            # them apart, so an unreadable "BKS" gets a second try as UBER.
+            if data[:4] != b"\0\0\0\1":
+                raise
+            if password is None:
+                raise FormatError(
+                    f"{INVALID} (an UBER keystore cannot be read without its password)"
+                ) from exc
+            try:
+                return _guarded(lambda: _load_bks(data, password, "UBER"))
+            except IntegrityError as uber_exc:
+                # Not BKS-shaped but decrypts badly as UBER: most likely an
+                # UBER store opened with the wrong password.
+                raise (uber_exc if isinstance(exc, FormatError) else exc) from None
+            except KeystoreToolError:
+                raise exc from None
+    if store_type == "UBER":
+        return _guarded(lambda: _load_bks(data, password, "UBER"))
     raise KeystoreToolError(f"{store_type} not found")
 
 
