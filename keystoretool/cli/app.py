@@ -1,23 +1,49 @@
-"""The typer application: every command, registered from its module.
+"""The typer application, built from the command functions.
 
-Command modules keep their heavy imports inside the command functions, so
-building the app stays cheap.
+Command functions declare options as ``Annotated[type, Opt(...)]`` (see
+``cli/options.py``) and do not import typer; here each becomes a typer
+command with the same parameters, so native syntax, ``--help`` and shell
+completion come from typer while the keytool-syntax fast path skips it.
 """
 
 from __future__ import annotations
 
-import importlib
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
-#: Modules that define commands (each has ``register(app)``). A module that
-#: is not there (yet) is skipped.
-COMMAND_MODULES = (
-    "keystoretool.cli.cmd_core",
-    "keystoretool.cli.cmd_certs",
-    "keystoretool.cli.cmd_extra",
-    "keystoretool.cli.cmd_batch",
-)
+from .registry import ALL_MODULES, import_optional, params
+
+
+def typer_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A wrapper of ``func`` whose signature carries typer.Option metadata."""
+    sig = inspect.signature(func)
+    by_name = {p.name: p for p in params(func)}
+    new_params = []
+    annotations: dict[str, Any] = {}
+    import typing
+
+    hints = typing.get_type_hints(func, include_extras=True)
+    for name, param in sig.parameters.items():
+        spec = by_name.get(name)
+        if spec is None:
+            new_params.append(param)
+            continue
+        base = hints[name].__origin__
+        annotation = Annotated[base, typer.Option(*spec.opt.names, help=spec.opt.help)]
+        annotations[name] = annotation
+        new_params.append(param.replace(annotation=annotation))
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        return func(**kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=new_params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = annotations
+    return wrapper
 
 
 def build_app() -> typer.Typer:
@@ -31,12 +57,10 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["--help", "-h"]},
         pretty_exceptions_enable=False,
     )
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+    for module_name in ALL_MODULES:
+        module = import_optional(module_name)
+        if module is None:
             continue
-        module.register(app)
+        for name, func in getattr(module, "COMMANDS", {}).items():
+            app.command(name)(typer_command(func))
     return app

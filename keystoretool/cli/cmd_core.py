@@ -9,8 +9,6 @@ from __future__ import annotations
 import dataclasses
 import os
 
-import typer
-
 from ..entries import PrivateKeyEntry, SecretKeyEntry, now
 from ..errors import AliasError, KeystoreToolError, UsageError
 from ..model import Keystore as KeystoreModel
@@ -386,8 +384,9 @@ def _timeout() -> dict[str, float]:
     return {} if t is None else {"timeout": t}
 
 
-def register(app: typer.Typer) -> None:
-    app.command("list")(list_)
-    app.command("changealias")(changealias)
-    app.command("delete")(delete)
-    app.command("importkeystore")(importkeystore)
+COMMANDS = {
+    "list": list_,
+    "changealias": changealias,
+    "delete": delete,
+    "importkeystore": importkeystore,
+}

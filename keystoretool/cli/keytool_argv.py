@@ -93,6 +93,11 @@ _GROUP = {name: group for group in SYNONYMS for name in group}
 
 HELP_WORDS = {"help", "h", "?"}
 
+
+def canonical(name: str) -> str:
+    """The variable keytool sets for option ``name`` (first of its synonyms)."""
+    return _GROUP.get(name, (name,))[0]
+
 PASSWORD_PREFIX = "\0"
 
 

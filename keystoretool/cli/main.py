@@ -1,4 +1,5 @@
-"""Entry point: keytool-style or native argv -> typer command -> exit code.
+"""Entry point: keytool-style argv runs the command function directly (no typer
+import: start-up time matters); native argv, help and completion go through typer.
 
 Every user error ends as one line ``keystoretool error: <message>`` on stderr
 and exit status 1; warnings collected during the run are printed at the end,
@@ -16,57 +17,52 @@ from . import keytool_argv
 from .common import Session, session, set_session
 
 
-def _accepts_factory(app):  # type: ignore[no-untyped-def]
-    import typer.main
+def _version(s: Session) -> int:
+    from .. import __version__
 
-    group = typer.main.get_command(app)
-    cache: dict[str, set[str]] = {}
-
-    def accepts(command: str, option: str) -> bool:
-        if command not in cache:
-            cmd = group.commands.get(command)  # type: ignore[attr-defined]
-            names: set[str] = set()
-            if cmd is not None:
-                for param in cmd.params:
-                    for opt in getattr(param, "opts", []):
-                        if opt.startswith("--"):
-                            names.add(opt[2:])
-            cache[command] = names
-        return option in cache[command]
-
-    return group, accepts
+    s.out.write(f"keystoretool {__version__}\n")
+    return 0
 
 
 def run(argv: Sequence[str]) -> int:
-    from .app import build_app
-
+    """Run one command line; returns the exit status (errors raise)."""
     s = session()
-    app = build_app()
-    group, accepts = _accepts_factory(app)
     argv = list(argv)
     if argv and argv[0] in ("-version", "--version"):
-        from .. import __version__
-
-        s.out.write(f"keystoretool {__version__}\n")
-        return 0
+        return _version(s)
     if keytool_argv.is_keytool_syntax(argv):
         parsed = keytool_argv.parse(argv)
         for w in parsed.warnings:
             s.warn(w)
         if parsed.command == "version":
-            from .. import __version__
+            return _version(s)
+        if not parsed.help and parsed.command is not None:
+            # Fast path: call the command function directly, no typer import.
+            from .registry import call_with_options, find_command
 
-            s.out.write(f"keystoretool {__version__}\n")
-            return 0
-        if parsed.command not in group.commands:  # type: ignore[attr-defined]
-            raise KeystoreToolError(f"-{parsed.command} is not supported by keystoretool")
-        argv = keytool_argv.to_native(parsed, accepts)
-    elif argv and argv[0].startswith("-") and not argv[0].startswith("--") and argv[0] != "-h":
+            func = find_command(parsed.command)
+            if func is None:
+                raise KeystoreToolError(f"-{parsed.command} is not supported by keystoretool")
+            rv = call_with_options(func, parsed.options)
+            return rv if isinstance(rv, int) else 0
+        return _run_typer(keytool_argv.to_native(parsed, lambda c, o: True))
+    if argv and argv[0].startswith("-") and not argv[0].startswith("--") and argv[0] != "-h":
         raise KeystoreToolError(f"Illegal option:  {argv[0]}")
-    else:
-        argv = keytool_argv.native_password_modifiers(argv)
-    import typer
+    return _run_typer(keytool_argv.native_password_modifiers(argv))
 
+
+def _run_typer(argv: list[str]) -> int:
+    import typer
+    import typer.main
+
+    from .app import build_app
+
+    s = session()
+    group = typer.main.get_command(build_app())
+    if argv and argv[0] not in ("--help", "-h") and not argv[0].startswith("-") \
+            and argv[0] not in group.commands:  # type: ignore[attr-defined]
+        # keytool syntax for a command we do not have, or a typo
+        raise KeystoreToolError(f"Unknown command: {argv[0]} (see keystoretool --help)")
     try:
         rv = group.main(args=argv, prog_name="keystoretool", standalone_mode=False)
     except typer.Exit as exc:
@@ -76,7 +72,6 @@ def run(argv: Sequence[str]) -> int:
         return 130
     except typer.TyperException as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
-            s.err.write(str(exc) + "\n")
             return 0
         msg = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         raise KeystoreToolError(f"{msg} (see keystoretool --help)") from exc
