@@ -1,0 +1,147 @@
+"""A progress bar on stderr for work over many entries, drawn only on a terminal.
+
+Usage (the importkeystore loop)::
+
+    with progress(len(src), "Importing") as tick:
+        for alias in src.aliases():
+            ...
+            tick()
+
+Nothing at all is written when the session's stderr is not a terminal (a
+pipe, a file, a batch line's captured output), when ``TERM=dumb``, or for
+fewer than ``min_total`` items, so scripts and logs never see the bar. While
+the bar is shown, lines the command writes to stderr (keytool's "Entry for
+alias x successfully imported." ...) appear above it, and the bar is erased
+at the end. The bar is plain text: no colours, no escape sequences.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from typing import TextIO, cast
+
+#: Fewer items than this: no bar (the work is quick anyway).
+MIN_TOTAL = 100
+#: Redraw at most this often (seconds) when nothing else is written.
+INTERVAL = 0.1
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):
+        return False
+
+
+class _Bar:
+    """The bar's state and drawing: one line ended by a carriage return."""
+
+    def __init__(self, stream: TextIO, total: int, label: str) -> None:
+        self.stream = stream
+        self.total = max(1, total)
+        self.label = label
+        self.done = 0
+        self.shown = False
+        self.last = 0.0
+
+    def _width(self) -> int:
+        return max(20, shutil.get_terminal_size(fallback=(80, 24)).columns - 1)
+
+    def render(self) -> str:
+        width = self._width()
+        count = f" {self.done}/{self.total}"
+        room = max(10, width - len(self.label) - len(count) - 3)
+        filled = min(room, room * self.done // self.total)
+        text = f"{self.label} [{'#' * filled}{'.' * (room - filled)}]{count}"
+        return text[:width].ljust(width)
+
+    def draw(self) -> None:
+        self.stream.write("\r" + self.render() + "\r")
+        self.stream.flush()
+        self.shown = True
+        self.last = time.monotonic()
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * self._width() + "\r")
+            self.stream.flush()
+            self.shown = False
+
+    def tick(self, n: int = 1) -> None:
+        self.done = min(self.total, self.done + n)
+        if self.done >= self.total or time.monotonic() - self.last >= INTERVAL:
+            self.draw()
+
+
+class _AboveBar(io.TextIOBase):
+    """stderr while the bar is shown: text goes above the bar.
+
+    A complete line erases the bar, is written, and the bar is drawn again;
+    a partial line (a prompt) leaves the bar erased until the line ends.
+    """
+
+    def __init__(self, stream: TextIO, bar: _Bar) -> None:
+        super().__init__()
+        self._stream = stream
+        self._bar = bar
+        self._partial = False
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        self._bar.clear()
+        self._stream.write(text)
+        self._partial = not text.endswith("\n")
+        if not self._partial:
+            self._bar.draw()
+        else:
+            self._stream.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+
+def _noop(n: int = 1) -> None:
+    return None
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str, *, min_total: int = MIN_TOTAL
+             ) -> Iterator[Callable[..., None]]:
+    """Show a progress bar over ``total`` items on the session's stderr.
+
+    Yields ``tick(n=1)``, to call after each item. A no-op unless stderr is
+    a terminal (and ``TERM`` is not ``dumb``) and ``total >= min_total``.
+    """
+    from .common import session
+
+    s = session()
+    stream = s.err
+    if total < min_total or not _is_terminal(stream) or os.environ.get("TERM") == "dumb":
+        yield _noop
+        return
+    bar = _Bar(stream, total, label)
+    above = cast(TextIO, _AboveBar(stream, bar))
+    old_err, old_prompt_err = s.err, s.prompter.err
+    s.err = above
+    if old_prompt_err is stream:
+        s.prompter.err = above
+    try:
+        bar.draw()
+        yield bar.tick
+    finally:
+        s.err, s.prompter.err = old_err, old_prompt_err
+        bar.clear()
