@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -46,7 +47,19 @@ def typer_command(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _no_color() -> None:
+    """NO_COLOR (https://no-color.org): help without ANSI styling even on a
+    terminal. (Without a terminal, rich writes plain text already.)"""
+    if os.environ.get("NO_COLOR"):
+        try:
+            from typer import rich_utils
+        except ImportError:  # typer without rich: help is plain already
+            return
+        rich_utils.COLOR_SYSTEM = None
+
+
 def build_app() -> typer.Typer:
+    _no_color()
     app = typer.Typer(
         name="keystoretool",
         help="Java keytool's keystore commands without a JVM. Takes keytool's own command "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ..errors import KeystoreToolError
 from . import keytool_argv
@@ -51,14 +52,20 @@ def run(argv: Sequence[str]) -> int:
     return _run_typer(keytool_argv.native_password_modifiers(argv))
 
 
+_GROUP: Any = None
+
+
 def _run_typer(argv: list[str]) -> int:
     import typer
     import typer.main
 
     from .app import build_app
 
+    global _GROUP
     s = session()
-    group = typer.main.get_command(build_app())
+    if _GROUP is None:  # built once per process: batch runs many lines
+        _GROUP = typer.main.get_command(build_app())
+    group = _GROUP
     if argv and argv[0] not in ("--help", "-h") and not argv[0].startswith("-") \
             and argv[0] not in group.commands:  # type: ignore[attr-defined]
         # keytool syntax for a command we do not have, or a typo
