@@ -292,19 +292,23 @@ class Importer:
                 self._import_one(src, dest, self.src_alias, self.dest_alias or self.src_alias,
                                  single=True, dest_keypass=dest_keypass)
             else:
+                from .progress import progress
+
                 ok = failed = 0
-                for alias in src.aliases():
-                    if self.name_rules:
-                        check_name(self.name_rules, alias)
-                    result = self._import_one(src, dest, alias, alias, single=False,
-                                              dest_keypass=dest_keypass)
-                    if result is True:
-                        ok += 1
-                    else:
-                        failed += 1
-                        if result == "quit":
-                            failed += len(src) - ok - failed
-                            break
+                with progress(len(src), "Importing") as tick:  # only on a terminal
+                    for alias in src.aliases():
+                        if self.name_rules:
+                            check_name(self.name_rules, alias)
+                        result = self._import_one(src, dest, alias, alias, single=False,
+                                                  dest_keypass=dest_keypass)
+                        tick()
+                        if result is True:
+                            ok += 1
+                        else:
+                            failed += 1
+                            if result == "quit":
+                                failed += len(src) - ok - failed
+                                break
                 s.info(f"Import command completed:  {ok} entries successfully imported, "
                        f"{failed} entries failed or cancelled")
             if in_place:
