@@ -234,3 +234,134 @@ def test_fixed_chain_passes_openssl_verify(pki, tmp_path: Path) -> None:  # type
     )
     assert res.returncode == 0, res.stdout + res.stderr
     assert ": OK" in res.stdout
+
+
+# ---------------------------------------------------------------------------
+# The `chain` command
+# ---------------------------------------------------------------------------
+PW = "changeit"
+
+
+def _store(tmp_path: Path, chain: list, key, store_type: str = "JKS") -> Path:  # type: ignore[no-untyped-def]
+    from pkihelpers import key_entry
+
+    from keystoretool.model import Keystore
+
+    ks = Keystore.new(store_type, PW)
+    ks.put("client", key_entry("client", key, chain))
+    path = tmp_path / f"ks.{store_type.lower()}"
+    ks.save(str(path))
+    return path
+
+
+def test_cli_sound_entry(tmp_path: Path, pki) -> None:  # type: ignore[no-untyped-def]
+    from interop import run_cli
+
+    store = _store(tmp_path, [pki.leaf, pki.inter], pki.leaf_key)
+    res = run_cli(["chain", "--keystore", store, "--storepass", PW, "--alias", "client"])
+    assert res.returncode == 0, res.stderr
+    out = res.stdout.decode()
+    assert "Certificate[1]:\n  Subject: CN=Chain client, O=Test PKI" in out
+    assert "Extended key usage: clientAuth" in out
+    assert "CA issuers (AIA): http://pki.example.test/inter.crt" in out
+    assert out.rstrip().endswith("Chain is sound.")
+
+
+def test_cli_missing_intermediate_exit_2_and_json(tmp_path: Path, pki) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from interop import run_cli
+
+    store = _store(tmp_path, [pki.leaf], pki.leaf_key, "PKCS12")
+    res = run_cli(["chain", "--keystore", store, "--storepass", PW, "--alias", "client"])
+    assert res.returncode == 2
+    assert "problem: intermediate certificate missing: CN=Chain Intermediate CA" in (
+        res.stdout.decode()
+    )
+    res = run_cli(["chain", "--keystore", store, "--storepass", PW, "--alias", "client", "--json"])
+    assert res.returncode == 2
+    doc = json.loads(res.stdout)
+    assert doc["sound"] is False
+    assert [f["code"] for f in doc["findings"]] == ["missing-intermediate"]
+    assert doc["chain"][0]["aia_ca_issuers"] == ["http://pki.example.test/inter.crt"]
+
+
+def test_cli_add_completes_entry(tmp_path: Path, pki) -> None:  # type: ignore[no-untyped-def]
+    from interop import KEYTOOL17, keytool_entries, run_cli, sha256_fingerprint
+
+    store = _store(tmp_path, [pki.leaf], pki.leaf_key)
+    cas = write(tmp_path / "cas.pem", pem(pki.root, pki.inter))
+    res = run_cli(
+        ["chain", "--keystore", store, "--storepass", PW, "--alias", "client", "--add", cas]
+    )
+    assert res.returncode == 0, res.stderr
+    assert "now holds 2 certificates" in res.stdout.decode()
+    if KEYTOOL17:
+        got = keytool_entries(store, PW)
+        assert got == {
+            "client": ("PrivateKeyEntry", [sha256_fingerprint(ch.to_der(c)) for c in pki.chain])
+        }
+    before = store.read_bytes()
+    res = run_cli(
+        ["chain", "--keystore", store, "--storepass", PW, "--alias", "client", "--add", cas]
+    )
+    assert res.returncode == 1 and b"extends the chain" in res.stderr
+    assert store.read_bytes() == before
+
+
+def test_cli_fix_output_passes_openssl_verify(tmp_path: Path, pki) -> None:  # type: ignore[no-untyped-def]
+    from interop import run_cli
+
+    # The seed's mistake: files in the wrong order, root included.
+    root = write(tmp_path / "root.pem", pem(pki.root))
+    inter = write(tmp_path / "inter.pem", pem(pki.inter))
+    leaf = write(tmp_path / "leaf.pem", pem(pki.leaf))
+    bundle = tmp_path / "bundle.pem"
+    res = run_cli(
+        ["chain", "--cert", root, "--cert", inter, "--cert", leaf, "--fix", "--out", bundle]
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "problem: the chain does not start with the leaf" in res.stdout.decode()
+    assert ch.load_certificates(bundle.read_bytes()) == [pki.leaf, pki.inter]
+    v = subprocess.run(
+        ["openssl", "verify", "-CAfile", str(root), "-untrusted", str(bundle), str(bundle)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert v.returncode == 0 and ": OK" in v.stdout, v.stdout + v.stderr
+    # --fix with --add fills the gap from the pool; to stdout without --out.
+    res = run_cli(["chain", "--cert", leaf, "--add", inter, "--fix"])
+    assert res.returncode == 0
+    assert ch.load_certificates(res.stdout) == [pki.leaf, pki.inter]
+    # A gap --fix cannot fill: exit 2 and the remaining problem is named.
+    res = run_cli(["chain", "--cert", leaf, "--fix", "--out", tmp_path / "b2.pem"])
+    assert res.returncode == 2
+    assert b"after fix: problem: intermediate certificate missing" in res.stdout
+
+
+def test_cli_cafile(tmp_path: Path, pki) -> None:  # type: ignore[no-untyped-def]
+    from interop import run_cli
+
+    root = write(tmp_path / "root.pem", pem(pki.root))
+    chain_file = write(tmp_path / "chain.pem", pem(pki.leaf, pki.inter))
+    res = run_cli(["chain", "--cert", chain_file, "--cafile", root])
+    assert res.returncode == 0, res.stdout
+    assert b"verified: CN=Chain Root CA" in res.stdout
+    other = write(tmp_path / "other.pem", pem(make_pki("Nope").root))
+    res = run_cli(["chain", "--cert", chain_file, "--cafile", other])
+    assert res.returncode == 2
+    assert b"problem: verification failed: unable to get local issuer certificate" in res.stdout
+
+
+def test_cli_errors(tmp_path: Path, pki) -> None:  # type: ignore[no-untyped-def]
+    from interop import run_cli
+
+    res = run_cli(["chain", "--cert", tmp_path / "missing.pem"])
+    assert res.returncode == 1
+    assert res.stderr.startswith(b"keystoretool error: ") and b"No such file" in res.stderr
+    junk = write(tmp_path / "junk.pem", b"not a certificate")
+    res = run_cli(["chain", "--cert", junk])
+    assert res.returncode == 1 and b"Input not an X.509 certificate" in res.stderr
+    res = run_cli(["chain"])
+    assert res.returncode == 1 and b"Must specify alias" in res.stderr
