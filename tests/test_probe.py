@@ -197,3 +197,98 @@ def test_parse_name_round_trip(pki: Pki) -> None:
     assert tls.parse_name(der) == pki.inter.subject
     with pytest.raises(ValueError):
         tls.parse_name(der[:-3])
+
+
+# ---------------------------------------------------------------------------
+# The `probe` command, with keystores
+# ---------------------------------------------------------------------------
+PW = "changeit"
+
+
+def _store(tmp_path: Path, entries: dict[str, tuple[Any, list[Any]]]) -> Path:
+    from pkihelpers import key_entry
+
+    from keystoretool.model import Keystore
+
+    ks = Keystore.new("JKS", PW)
+    for alias, (key, chain) in entries.items():
+        ks.put(alias, key_entry(alias, key, chain))
+    path = tmp_path / "client.jks"
+    ks.save(str(path))
+    return path
+
+
+def test_cli_probe_verdicts(tmp_path: Path, pki: Pki, other: Pki) -> None:
+    import json
+
+    from interop import run_cli
+
+    store = _store(
+        tmp_path,
+        {
+            "full": (pki.leaf_key, pki.chain),
+            "leafonly": (pki.leaf_key, [pki.leaf]),
+            "stranger": (other.leaf_key, other.chain),
+        },
+    )
+    base = ["--keystore", store, "--storepass", PW, "--timeout", "10"]
+    with openssl_server(tmp_path, pki) as srv:
+        res = run_cli(["probe", srv.address, "--alias", "full", *base])
+        out = res.stdout.decode()
+        assert res.returncode == 0, out + res.stderr.decode()
+        assert "Client certificate: ACCEPTED" in out
+        assert "Accepted client CA names:\n  CN=Probe Root CA, O=Test PKI\n" in out
+        assert "Chain sent:\n  [1] CN=Probe client, O=Test PKI" in out
+        assert "  [2] CN=Probe Intermediate CA, O=Test PKI" in out
+        assert "Server chain:\n  [1] CN=localhost, O=Test PKI" in out
+
+        res = run_cli(["probe", srv.address, "--alias", "leafonly", *base])
+        out = res.stdout.decode()
+        assert res.returncode == 2, out + res.stderr.decode()
+        assert "Client certificate: REJECTED (unknown_ca)" in out
+        assert "diagnosis: intermediate missing from what was sent" in out
+
+        res = run_cli(["probe", srv.address, "--alias", "stranger", *base, "--json"])
+        assert res.returncode == 2
+        doc = json.loads(res.stdout)
+        assert doc["accepted"] is False and doc["alert"] == "unknown_ca"
+        assert doc["accepted_ca_names"] == ["CN=Probe Root CA, O=Test PKI"]
+        assert doc["diagnosis"][0].startswith("issuer not among the accepted CAs")
+        assert [c["subject"] for c in doc["sent_chain"]] == [
+            "CN=Stranger client, O=Test PKI",
+            "CN=Stranger Intermediate CA, O=Test PKI",
+        ]
+
+    with python_server(tmp_path, pki) as srv:
+        res = run_cli(["probe", srv.address, "--alias", "full", *base])
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert b"(none sent: the server did not say which CAs it accepts)" in res.stdout
+
+
+def test_cli_probe_errors(tmp_path: Path, pki: Pki) -> None:
+    from interop import run_cli
+
+    store = _store(tmp_path, {"full": (pki.leaf_key, pki.chain)})
+    port = free_port()
+    res = run_cli(
+        [
+            "probe",
+            f"127.0.0.1:{port}",
+            "--alias",
+            "full",
+            "--keystore",
+            store,
+            "--storepass",
+            PW,
+            "--timeout",
+            "5",
+        ]
+    )
+    assert res.returncode == 1
+    assert res.stderr.endswith(
+        f"keystoretool error: Connection refused: 127.0.0.1:{port}\n".encode()
+    )
+    res = run_cli(
+        ["probe", "127.0.0.1:http", "--alias", "full", "--keystore", store, "--storepass", PW]
+    )
+    assert res.returncode == 1 and b"Invalid port: http" in res.stderr
