@@ -111,7 +111,7 @@ class SealedKey:
                 return clear
             kids = node.seq("secret key", 3, 3)
             alg_oid = kids[1].seq("secret key algorithm", 1, 2)[0].oid()
-            key = kids[2].expect(der.OCTET_STRING, "secret key").content
+            key = kids[2].octets("secret key")
         except DerError:
             # Garbage that happened to end in valid padding: a wrong password.
             raise UnrecoverableKeyError(GET_KEY_FAILED) from None

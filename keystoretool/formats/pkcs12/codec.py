@@ -160,9 +160,7 @@ def _cert_spec(parsed: _Parsed, has_mac: bool) -> pbe.PbeSpec:
 def _created(local_key_id: bytes | None, load_time: datetime) -> datetime:
     if local_key_id and local_key_id.startswith(b"Time "):
         try:
-            return datetime.fromtimestamp(
-                int(local_key_id[5:].decode("ascii")) / 1000, UTC
-            )
+            return datetime.fromtimestamp(int(local_key_id[5:].decode("ascii")) / 1000, UTC)
         except (ValueError, OverflowError, OSError):
             pass
     return load_time
@@ -351,7 +349,7 @@ def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
                 if i == 0:
                     name = entry.extras.get(X_FRIENDLY_NAME + ".cert")
                     if not isinstance(name, str) or java_lower(name) != alias:
-                        name = entry.alias
+                        name = alias  # keytool names a new chain's EE cert lower-cased
                     cert_bags.append(bags.cert_bag(cert, name, key_id))
                 else:
                     cert_bags.append(bags.cert_bag(cert, _subject_dn(cert, dn_cache)))

@@ -75,8 +75,8 @@ def parse(node: Node) -> ParsedMac:
     kids = node.seq("MacData", 2, 3)
     digest_info = kids[0].seq("MAC DigestInfo", 2, 2)
     alg = digest_info[0].seq("MAC algorithm", 1, 2)
-    digest = digest_info[1].expect(der.OCTET_STRING, "MAC digest").content
-    salt = kids[1].expect(der.OCTET_STRING, "MAC salt").content
+    digest = digest_info[1].octets("MAC digest")
+    salt = kids[1].octets("MAC salt")
     if len(salt) > 1024:
         raise DerError("MAC salt too long")
     raw_iterations = kids[2].integer("MAC iteration count") if len(kids) > 2 else 1

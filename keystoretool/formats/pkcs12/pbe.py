@@ -239,9 +239,9 @@ class ParsedPbe:
 
 def _pbkdf2_params(node: Node) -> tuple[bytes, int, int | None, str]:
     kids = node.seq("PBKDF2 parameters", 2, 4)
-    if kids[0].tag != der.OCTET_STRING:
+    if kids[0].tag not in (der.OCTET_STRING, der.OCTET_STRING | der.CONSTRUCTED):
         raise UnsupportedAlgorithm("PBKDF2 salt source not supported")
-    salt = kids[0].content
+    salt = kids[0].octets("PBKDF2 salt")
     if len(salt) > MAX_SALT:
         raise DerError("PBKDF2 salt too long")
     iterations = check_iterations(kids[1].integer("PBKDF2 iteration count"), "PBKDF2")
@@ -267,7 +267,7 @@ def parse_algorithm(node: Node) -> ParsedPbe:
         if len(kids) != 2:
             raise DerError("PBE parameters missing")
         p = kids[1].seq("PBE parameters", 2, 2)
-        salt = p[0].expect(der.OCTET_STRING, "PBE salt").content
+        salt = p[0].octets("PBE salt")
         if len(salt) > MAX_SALT:
             raise DerError("PBE salt too long")
         it = check_iterations(p[1].integer("PBE iteration count"), "PBE")
@@ -285,7 +285,7 @@ def parse_algorithm(node: Node) -> ParsedPbe:
         if enc_oid not in PBES2_CIPHERS:
             raise UnsupportedAlgorithm(f"PBES2 cipher {enc_oid} not supported")
         info = PBES2_CIPHERS[enc_oid]
-        iv = enc_kids[1].expect(der.OCTET_STRING, "PBES2 IV").content
+        iv = enc_kids[1].octets("PBES2 IV")
         if len(iv) != info.iv_len:
             raise DerError("PBES2 IV has the wrong length")
         if key_len is not None and key_len != info.key_len:
