@@ -1,0 +1,680 @@
+"""keytool's client-certificate commands: genkeypair, certreq, importcert,
+exportcert, printcert, storepasswd, keypasswd.
+
+The order of prompts and checks follows keytool 17 (see ``cli/common.py``):
+the file is probed, then the store password is asked, then the command's own
+checks and prompts. Messages are keytool's; :mod:`keystoretool.certs` does the
+certificate work and :mod:`keystoretool.certinfo` renders certificates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated
+
+from ..entries import PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, now
+from ..errors import AliasError, KeystoreToolError
+from . import options as o
+from . import passwords
+from .common import (
+    Opened,
+    default_keystore,
+    maybe_jks_warning,
+    modify_store,
+    open_store,
+    probe,
+    read_existing,
+    recover_key,
+    save,
+    session,
+    store_password,
+)
+from .options import Opt
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cryptography import x509
+
+    from ..model import Keystore
+
+DEFAULT_ALIAS = "mykey"
+
+KeyAlg = Annotated[str | None, Opt("--keyalg", help="key algorithm: RSA, EC, DSA, Ed25519, Ed448")]
+KeySize = Annotated[int | None, Opt("--keysize", help="key size in bits (RSA/DSA 2048 by default)")]
+GroupName = Annotated[str | None, Opt("--groupname", help="EC curve, e.g. secp384r1")]
+SigAlg = Annotated[str | None, Opt("--sigalg", help="signature algorithm, e.g. SHA256withRSA")]
+DName = Annotated[
+    str | None,
+    Opt("--dname", help='distinguished name, e.g. "CN=John Doe, EMAILADDRESS=j@x.com, OU=Eng, '
+        'O=ACME, L=Berlin, ST=BE, C=DE" (asked interactively when missing)'),
+]
+Ext = Annotated[
+    list[str] | None,
+    Opt("--ext", help="X.509 extension, repeatable: san=dns:a.example,ip:1.2.3.4  bc:c  "
+        "ku:c=digitalSignature  eku=clientAuth"),
+]
+Validity = Annotated[int | None, Opt("--validity", help="validity in days (default 90)")]
+StartDate = Annotated[
+    str | None,
+    Opt("--startdate", help="start of validity: +1d, -1y+2m, 2026/01/31, 2026/01/31 12:00:00"),
+]
+TrustCacerts = Annotated[
+    bool, Opt("--trustcacerts", help="also trust the system CA certificates")
+]
+NewPass = Annotated[str | None, Opt("--new", help=f"new password; {o.PW_HELP}")]
+
+
+def _set_lock_timeout(value: float | None) -> None:
+    if value is not None:
+        session().lock_timeout = value
+
+
+def _warn_all(lines: list[str]) -> None:
+    for line in lines:
+        session().warn(line)
+
+
+def _load_cert(der: bytes) -> x509.Certificate:
+    from cryptography import x509
+
+    return x509.load_der_x509_certificate(der)
+
+
+def _first_cert(entry: object) -> bytes | None:
+    """keytool's ``KeyStore.getCertificate``: the trusted certificate or the
+    first certificate of a key's chain."""
+    if isinstance(entry, TrustedCertEntry):
+        return entry.cert_der
+    if isinstance(entry, PrivateKeyEntry) and entry.chain_der:
+        return entry.chain_der[0]
+    return None
+
+
+def _candidates(ks: Keystore, trustcacerts: bool) -> list:  # type: ignore[type-arg]
+    from .. import certs
+
+    pairs = []
+    for alias in ks.aliases():
+        der = _first_cert(ks.get(alias))
+        if der is not None:
+            pairs.append((ks.get(alias).alias, der))
+    cacerts = certs.system_ca_certificates() if trustcacerts else []
+    return certs.store_candidates(pairs, cacerts)
+
+
+@contextlib.contextmanager
+def _open_or_create(path: str, storepass: str | None, storetype: str | None, *,
+                    verbose: bool, backup: bool) -> Iterator[Opened]:
+    """A keystore to change that may not exist yet (genkeypair, importcert).
+
+    An existing file: probe, password, load, as every modifying command. A
+    new one: ``-storetype`` (default PKCS12); its password must have at least
+    6 characters and is asked twice at the prompt. The store is saved when
+    the block ends without an error and ``Opened.keystore`` was marked
+    changed (``opened.changed = True``); a new store nothing was added to is
+    not created.
+    """
+    from .. import storage
+    from ..model import Keystore as KeystoreModel
+
+    if os.path.exists(path):
+        with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
+            opened.changed = False  # type: ignore[attr-defined]
+            yield opened
+            if not getattr(opened, "changed", False):
+                raise _NothingToSave
+        return
+    store_type = (storetype or "PKCS12").upper()
+    if store_type not in ("JKS", "JCEKS", "PKCS12"):
+        raise KeystoreToolError(f"{store_type} not found")
+    pw = passwords.resolve(storepass)
+    if pw is None:
+        pw = session().prompter.store_password(modifying=True, new=True)
+    elif len(pw) < passwords.MIN_LENGTH:
+        raise KeystoreToolError("Keystore password must be at least 6 characters")
+    ks = KeystoreModel.new(store_type, pw)
+    ks.path = path
+    opened = Opened(path, ks)
+    opened.changed = False  # type: ignore[attr-defined]
+    timeout = session().lock_timeout
+    with storage.locked(path, **({} if timeout is None else {"timeout": timeout})):
+        yield opened
+        if getattr(opened, "changed", False):
+            save(ks, path, verbose=verbose, backup=backup)
+
+
+class _NothingToSave(Exception):
+    """Raised inside modify_store to leave the file untouched."""
+
+
+@contextlib.contextmanager
+def _store_for_change(path: str, storepass: str | None, storetype: str | None, *,
+                      verbose: bool, backup: bool) -> Iterator[Opened]:
+    try:
+        with _open_or_create(path, storepass, storetype, verbose=verbose,
+                             backup=backup) as opened:
+            yield opened
+    except _NothingToSave:
+        pass
+
+
+def _pkcs12_keypass_warning(ks: Keystore, keypass: str | None) -> None:
+    if ks.store_type == "PKCS12" and keypass is not None and ks.password is not None \
+            and keypass != ks.password:
+        session().err.write(
+            "Warning:  Different store and key passwords not supported for PKCS12 KeyStores. "
+            "Ignoring user-specified -keypass value.\n")
+
+
+# ---------------------------------------------------------------------------
+def genkeypair(
+    alias: o.Alias = None,
+    keyalg: KeyAlg = None,
+    keysize: KeySize = None,
+    groupname: GroupName = None,
+    sigalg: SigAlg = None,
+    dname: DName = None,
+    ext: Ext = None,
+    validity: Validity = None,
+    startdate: StartDate = None,
+    keypass: o.KeyPass = None,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    verbose: o.Verbose = False,
+    backup: o.Backup = False,
+    lock_timeout: o.LockTimeout = None,
+) -> None:
+    """Generates a key pair and a self-signed certificate.
+
+    Example: keystoretool -genkeypair -alias client -keyalg RSA -keysize 2048
+    -dname "CN=John Doe, EMAILADDRESS=j@x.com, OU=Eng, O=ACME, L=Berlin, ST=BE, C=DE"
+    -keystore client.p12 -storepass:env PW
+    """
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    from .. import certinfo, certs
+
+    _set_lock_timeout(lock_timeout)
+    s = session()
+    key_pw = passwords.resolve(keypass)
+    if key_pw is not None and len(key_pw) < passwords.MIN_LENGTH:
+        raise KeystoreToolError("Key password must be at least 6 characters")
+    days = 90 if validity is None else validity
+    if days <= 0:
+        raise KeystoreToolError("Validity must be greater than zero")
+    label = alias or DEFAULT_ALIAS
+    path = keystore or default_keystore()
+    with _store_for_change(path, storepass, storetype, verbose=verbose,
+                           backup=backup) as opened:
+        ks = opened.keystore
+        _pkcs12_keypass_warning(ks, key_pw)
+        if keyalg is None:
+            raise KeystoreToolError("The -keyalg option must be specified.")
+        if label in ks:
+            raise AliasError(f"Key pair not generated, alias <{label}> already exists")
+        start = certs.parse_startdate(startdate)
+        certs.parse_extensions(ext or [])  # reject a bad -ext before any question
+        if dname is None:
+            subject = certs.ask_x500(s.prompter.line, s.err.write, certinfo.x500_str)
+        else:
+            subject = certs.parse_dname(dname)
+        generated = certs.generate_key_pair(keyalg, keysize, groupname)
+        _warn_all(generated.warnings)
+        key = generated.private_key
+        cert = certs.self_signed_certificate(key, subject, start=start, validity_days=days,
+                                             sigalg=sigalg, ext_values=ext or [])
+        s.info(
+            f"Generating {generated.key_size:,} bit {generated.display_alg} key pair and "
+            f"self-signed certificate ({certinfo.java_sig_alg_name(cert)}) with a validity of "
+            f"{days:,} days\n\tfor: {certinfo.x500_str(subject)}"
+        )
+        if ks.store_type != "PKCS12" and key_pw is None:
+            key_pw = _prompt_new_key_password(label)
+        protect = None if ks.store_type == "PKCS12" or key_pw == ks.password else key_pw
+        pkcs8 = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+        entry = PrivateKeyEntry(label, chain_der=[certs.cert_der(cert)], pkcs8=pkcs8,
+                                key_password=protect)
+        ks.put(label, entry)
+        _warn_all(certinfo.weak_warnings("The generated certificate", cert))
+        opened.changed = True  # type: ignore[attr-defined]
+    maybe_jks_warning(path, ks)
+
+
+def _prompt_new_key_password(alias: str) -> str | None:
+    """keytool's promptForKeyPass (JKS/JCEKS): RETURN keeps the store password."""
+    s = session()
+    for _ in range(3):
+        pw = s.prompter.password(
+            f"Enter key password for <{alias}>\n\t(RETURN if same as keystore password):  ")
+        if pw is None:
+            return None
+        if len(pw) < passwords.MIN_LENGTH:
+            s.err.write("Key password is too short - must be at least 6 characters\n")
+            continue
+        again = s.prompter.password("Re-enter new password: ")
+        if again != pw:
+            s.err.write("They don't match. Try again\n")
+            continue
+        return pw
+    raise KeystoreToolError("Too many failures - key not added to keystore")
+
+
+# ---------------------------------------------------------------------------
+def _key_entry(ks: Keystore, alias: str) -> PrivateKeyEntry | SecretKeyEntry:
+    """keytool's recoverKey checks: the alias exists and holds a key."""
+    entry = ks.find(alias)
+    if entry is None:
+        raise AliasError(f"Alias <{alias}> does not exist")
+    if isinstance(entry, TrustedCertEntry):
+        raise KeystoreToolError(f"Alias <{alias}> has no key")
+    return entry
+
+
+def _open_readonly_quiet(path: str | None, storepass: str | None,
+                         storetype: str | None) -> Opened:
+    """Open for a command that reads keys (certreq): no integrity box."""
+    from ..model import Keystore as KeystoreModel
+
+    path = path or default_keystore()
+    data = read_existing(path)
+    probe(data, storetype)
+    pw = store_password(storepass, modifying=False, box="")
+    ks = KeystoreModel.loads(data, pw, storetype)
+    ks.path = path
+    return Opened(path, ks)
+
+
+def certreq(
+    alias: o.Alias = None,
+    sigalg: SigAlg = None,
+    file: o.File = None,
+    keypass: o.KeyPass = None,
+    dname: DName = None,
+    ext: Ext = None,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    verbose: o.Verbose = False,
+) -> None:
+    """Generates a certificate request (PKCS#10, PEM) for a key entry.
+
+    Example: keystoretool -certreq -alias client -file client.csr -keystore client.p12
+    -storepass:env PW
+    """
+    from .. import certinfo, certs
+
+    s = session()
+    label = alias or DEFAULT_ALIAS
+    opened = _open_readonly_quiet(keystore, storepass, storetype)
+    ks = opened.keystore
+    entry = _key_entry(ks, label)
+    recover_key(entry, ks, label, keypass)
+    if not isinstance(entry, PrivateKeyEntry) or not entry.chain_der:
+        raise KeystoreToolError(f"{label} has no public key (certificate)")
+    key = entry.private_key()
+    cert = _load_cert(entry.chain_der[0])
+    subject = cert.subject if dname is None else certs.parse_dname(dname)
+    der = certs.build_csr(key, subject, sigalg=sigalg, ext_values=ext or [])  # type: ignore[arg-type]
+    text = certinfo.pem(der, "NEW CERTIFICATE REQUEST")
+    if file is None:
+        s.out.write(text)
+    else:
+        _write_output(file, text.encode("ascii"))
+        if verbose:
+            s.info(f"Certification request stored in file <{file}>\nSubmit this to your CA")
+    _warn_all(certinfo.weak_warnings("The certificate", entry.chain_der[0]))
+    maybe_jks_warning(opened.path, ks)
+
+
+def _write_output(path: str, data: bytes) -> None:
+    """Write an output file (certificate, request) atomically."""
+    from .. import storage
+
+    storage.atomic_write(path, data)
+
+
+# ---------------------------------------------------------------------------
+def exportcert(
+    alias: o.Alias = None,
+    file: o.File = None,
+    rfc: o.Rfc = False,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    verbose: o.Verbose = False,
+) -> None:
+    """Exports the certificate of an entry (DER, or PEM with -rfc).
+
+    Example: keystoretool -exportcert -rfc -alias client -file client.pem -keystore client.p12
+    -storepass:env PW
+    """
+    from .. import certinfo
+
+    s = session()
+    label = alias or DEFAULT_ALIAS
+    opened = open_store(keystore, storepass, storetype, modifying=False)
+    ks = opened.keystore
+    entry = ks.find(label)
+    if entry is None:
+        raise AliasError(f"Alias <{label}> does not exist")
+    der = _first_cert(entry)
+    if der is None:
+        raise KeystoreToolError(f"Alias <{label}> has no certificate")
+    data = certinfo.pem(der).encode("ascii") if rfc else der
+    if file is None:
+        _write_stdout(data)
+    else:
+        _write_output(file, data)
+        s.info(f"Certificate stored in file <{file}>")
+    _warn_all(certinfo.weak_warnings("The certificate", der))
+    maybe_jks_warning(opened.path, ks)
+
+
+def _write_stdout(data: bytes) -> None:
+    out = session().out
+    out.flush()
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:  # a text-only stream (tests): PEM is ASCII, DER goes through latin-1
+        out.write(data.decode("latin-1"))
+
+
+def _read_input(file: str | None) -> bytes:
+    """-file, or stdin when there is none (keytool's default)."""
+    from .. import storage
+
+    if file is not None:
+        return storage.read_bytes(file)
+    import sys
+
+    if session().prompter.batch_line is not None:
+        raise KeystoreToolError("-file is required in batch mode")
+    return sys.stdin.buffer.read()
+
+
+# ---------------------------------------------------------------------------
+def printcert(
+    file: o.File = None,
+    rfc: o.Rfc = False,
+    verbose: o.Verbose = False,
+) -> None:
+    """Prints the content of a certificate file (DER, PEM or PKCS#7; stdin without -file).
+
+    Example: keystoretool -printcert -file reply.p7b
+    """
+    from .. import certinfo, certs
+
+    s = session()
+    data = _read_input(file)
+    try:
+        found = certs.read_certificates(data)
+    except certs.CertParseError:
+        raise KeystoreToolError("Failed to parse input") from None
+    if not found:
+        raise KeystoreToolError("Empty input")
+    parts: list[str] = []
+    for i, cert in enumerate(found):
+        der = certs.cert_der(cert)
+        if len(found) > 1:
+            parts.append(f"Certificate[{i + 1}]:\n")
+        parts.append(certinfo.pem(der) if rfc else certinfo.print_x509(der))
+        if i < len(found) - 1:
+            parts.append("\n")
+        label = "The certificate" if len(found) == 1 else \
+            f"The certificate #{i + 1} of {len(found)}"
+        _warn_all(certinfo.weak_warnings(label, der))
+    s.out.write("".join(parts))
+
+
+# ---------------------------------------------------------------------------
+def importcert(
+    alias: o.Alias = None,
+    file: o.File = None,
+    keypass: o.KeyPass = None,
+    noprompt: o.NoPrompt = False,
+    trustcacerts: TrustCacerts = False,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    verbose: o.Verbose = False,
+    backup: o.Backup = False,
+    lock_timeout: o.LockTimeout = None,
+) -> None:
+    """Imports a trusted certificate, or a CA reply (certificate chain) onto a key entry.
+
+    Example: keystoretool -importcert -alias client -file reply.pem -keystore client.p12
+    -storepass:env PW
+    """
+    _set_lock_timeout(lock_timeout)
+    s = session()
+    label = alias or DEFAULT_ALIAS
+    path = keystore or default_keystore()
+    with _store_for_change(path, storepass, storetype, verbose=verbose,
+                           backup=backup) as opened:
+        ks = opened.keystore
+        entry = ks.find(label)
+        if isinstance(entry, PrivateKeyEntry):
+            installed = _install_reply(ks, entry, label, file, keypass, noprompt, trustcacerts)
+            s.info("Certificate reply was installed in keystore" if installed
+                   else "Certificate reply was not installed in keystore")
+            opened.changed = installed  # type: ignore[attr-defined]
+        elif entry is None or isinstance(entry, TrustedCertEntry):
+            added = _add_trusted(ks, label, file, noprompt, trustcacerts)
+            s.info("Certificate was added to keystore" if added
+                   else "Certificate was not added to keystore")
+            opened.changed = added  # type: ignore[attr-defined]
+    if os.path.exists(path):
+        maybe_jks_warning(path, ks)
+
+
+def _print_cert_out(cert: x509.Certificate) -> None:
+    from .. import certinfo, certs
+
+    s = session()
+    s.out.write(certinfo.print_x509(certs.cert_der(cert)))
+    s.out.flush()
+
+
+def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str | None,
+                   keypass: str | None, noprompt: bool, trustcacerts: bool) -> bool:
+    """keytool's installReply: True when the new chain was set."""
+    from .. import certinfo, certs
+
+    s = session()
+    recover_key(entry, ks, label, keypass)
+    if not entry.chain_der:
+        raise KeystoreToolError(f"{label} has no public key (certificate)")
+    user_cert = _load_cert(entry.chain_der[0])
+    try:
+        reply = certs.read_certificates(_read_input(file))
+    except certs.CertParseError:
+        raise KeystoreToolError("Failed to parse input") from None
+    if not reply:
+        raise KeystoreToolError("Reply has no certificates")
+    candidates = _candidates(ks, trustcacerts)
+    if len(reply) == 1:
+        chain = certs.establish_chain(user_cert, reply[0], candidates)
+        for i, cert in enumerate(chain):
+            who = "The input" if i == 0 else next(
+                (c.label for c in candidates if certs.cert_der(c.cert) == certs.cert_der(cert)),
+                "The input")
+            _warn_all(certinfo.weak_warnings(who, certs.cert_der(cert)))
+    else:
+        for i, cert in enumerate(reply):
+            _warn_all(certinfo.weak_warnings(f"Reply #{i + 1} of {len(reply)}",
+                                             certs.cert_der(cert)))
+        chain = certs.order_reply(label, user_cert, reply)
+        if not noprompt:
+            top = chain[-1]
+            root = certs.find_signer(top, [c for c in candidates if "in cacerts" not in c.label])
+            if root is None and trustcacerts:
+                root = certs.find_signer(top, [c for c in candidates if "in cacerts" in c.label])
+            if root is None:
+                s.err.write("\nTop-level certificate in reply:\n\n")
+                s.err.flush()
+                _print_cert_out(top)
+                s.err.write("\n... is not trusted. ")
+                if not s.prompter.yes_no("Install reply anyway? [no]:  "):
+                    return False
+            elif certs.cert_der(root.cert) != certs.cert_der(top):
+                chain = [*chain, root.cert]
+                _warn_all(certinfo.weak_warnings(root.label, certs.cert_der(root.cert)))
+    new_chain = [certs.cert_der(c) for c in chain]
+    candidate = PrivateKeyEntry(entry.alias, chain_der=new_chain, pkcs8=entry.pkcs8)
+    ks.check_storable(candidate)
+    if ks.store_type == "PKCS12" and not certs.pkcs12_chain_valid(chain):
+        raise KeystoreToolError("Certificate chain is not valid")
+    entry.chain_der = new_chain
+    entry.created = now()
+    return True
+
+
+def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
+                 trustcacerts: bool) -> bool:
+    """keytool's addTrustedCert: True when the certificate was added."""
+    from .. import certinfo, certs
+
+    s = session()
+    if label in ks:
+        raise AliasError(f"Certificate not imported, alias <{label}> already exists")
+    try:
+        found = certs.read_certificates(_read_input(file))
+    except KeystoreToolError:
+        found = []
+    if not found:
+        raise KeystoreToolError("Input not an X.509 certificate")
+    cert = found[0]
+    der = certs.cert_der(cert)
+    entry = TrustedCertEntry(label, cert_der=der)
+
+    def add() -> bool:
+        ks.put(label, entry)
+        return True
+
+    if noprompt:
+        _warn_all(certinfo.weak_warnings("The input", der))
+        return add()
+    self_signed = certs.is_self_signed(cert)
+    existing = next((a for a in ks.aliases() if _first_cert(ks.get(a)) == der), None)
+    if existing is not None:
+        s.info(f"Certificate already exists in keystore under alias <{ks.get(existing).alias}>")
+        _warn_all(certinfo.weak_warnings("The input", der))
+        return add() if s.prompter.yes_no("Do you still want to add it? [no]:  ") else False
+    if self_signed:
+        if trustcacerts:
+            ca = next((a for a, d in certs.system_ca_certificates() if d == der), None)
+            if ca is not None:
+                s.info(f"Certificate already exists in system-wide CA keystore under alias <{ca}>")
+                _warn_all(certinfo.weak_warnings("The input", der))
+                return add() if s.prompter.yes_no(
+                    "Do you still want to add it to your own keystore? [no]:  ") else False
+        _print_cert_out(cert)
+        _warn_all(certinfo.weak_warnings("The input", der))
+        return add() if s.prompter.yes_no("Trust this certificate? [no]:  ") else False
+    try:
+        certs.establish_chain(None, cert, _candidates(ks, trustcacerts))
+    except KeystoreToolError:
+        _print_cert_out(cert)
+        _warn_all(certinfo.weak_warnings("The input", der))
+        return add() if s.prompter.yes_no("Trust this certificate? [no]:  ") else False
+    return add()
+
+
+# ---------------------------------------------------------------------------
+def storepasswd(
+    new: NewPass = None,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    verbose: o.Verbose = False,
+    backup: o.Backup = False,
+    lock_timeout: o.LockTimeout = None,
+) -> None:
+    """Changes the store password of a keystore.
+
+    PKCS12 keys are re-protected with the new password; JKS/JCEKS keys keep
+    their own key passwords, as with keytool.
+
+    Example: keystoretool -storepasswd -new:env NEWPW -keystore client.p12 -storepass:env PW
+    """
+    _set_lock_timeout(lock_timeout)
+    s = session()
+    new_pw = passwords.resolve(new)
+    if new_pw is not None and len(new_pw) < passwords.MIN_LENGTH:
+        raise KeystoreToolError("New password must be at least 6 characters")
+    path = keystore or default_keystore()
+    with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
+        ks = opened.keystore
+        old = ks.password
+        if new_pw is None:
+            new_pw = s.prompter.new_password("New keystore password: ",
+                                             "Re-enter new keystore password: ", old=old)
+        for alias in ks.aliases():
+            entry = ks.get(alias)
+            if not isinstance(entry, (PrivateKeyEntry, SecretKeyEntry)):
+                continue
+            if ks.store_type == "PKCS12":
+                recover_key(entry, ks, alias, None)
+                entry.key_password = None
+                entry.sealed = None
+            elif entry.key_password is None:
+                entry.key_password = old  # the key stays protected by the old password
+        ks.password = new_pw
+    maybe_jks_warning(path, ks)
+
+
+def keypasswd(
+    alias: o.Alias = None,
+    keypass: o.KeyPass = None,
+    new: NewPass = None,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    verbose: o.Verbose = False,
+    backup: o.Backup = False,
+    lock_timeout: o.LockTimeout = None,
+) -> None:
+    """Changes the key password of an entry (JKS and JCEKS; PKCS12 has none).
+
+    Example: keystoretool -keypasswd -alias client -keypass:env OLD -new:env NEW
+    -keystore client.jks -storepass:env PW
+    """
+    _set_lock_timeout(lock_timeout)
+    s = session()
+    new_pw = passwords.resolve(new)
+    if new_pw is not None and len(new_pw) < passwords.MIN_LENGTH:
+        raise KeystoreToolError("New password must be at least 6 characters")
+    path = keystore or default_keystore()
+    if probe(read_existing(path), storetype) == "PKCS12" or (storetype or "").upper() == "PKCS12":
+        raise KeystoreToolError("-keypasswd commands not supported if -storetype is PKCS12")
+    label = alias or DEFAULT_ALIAS
+    with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
+        ks = opened.keystore
+        entry = _key_entry(ks, label)
+        old = recover_key(entry, ks, label, keypass)
+        if new_pw is None:
+            new_pw = s.prompter.new_password(f"New key password for <{label}>: ",
+                                             f"Re-enter new key password for <{label}>: ",
+                                             old=old)
+        entry.sealed = None  # re-protect the clear key with the new password
+        entry.key_password = None if new_pw == ks.password else new_pw
+    maybe_jks_warning(path, ks)
+
+
+COMMANDS = {
+    "genkeypair": genkeypair,
+    "certreq": certreq,
+    "importcert": importcert,
+    "exportcert": exportcert,
+    "printcert": printcert,
+    "storepasswd": storepasswd,
+    "keypasswd": keypasswd,
+}
