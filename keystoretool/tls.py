@@ -150,11 +150,11 @@ class _Reader:
         self.pos += n
         return out
 
-    def int(self, n: int) -> int:
+    def uint(self, n: int) -> int:
         return int.from_bytes(self.take(n), "big")
 
     def vec(self, n: int) -> bytes:
-        return self.take(self.int(n))
+        return self.take(self.uint(n))
 
     @property
     def left(self) -> int:
@@ -182,7 +182,7 @@ def parse_certificate_request(body: bytes, tls13: bool) -> list[bytes]:
         r.vec(1)  # certificate_request_context
         exts = _Reader(r.vec(2))
         while exts.left:
-            ext_type = exts.int(2)
+            ext_type = exts.uint(2)
             data = exts.vec(2)
             if ext_type == _EXT_CERTIFICATE_AUTHORITIES:
                 return _dn_list(_Reader(data).vec(2))

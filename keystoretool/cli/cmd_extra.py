@@ -575,8 +575,8 @@ def probe(
         return 0
     why = result.alert or result.error or "rejected"
     w(f"Client certificate: REJECTED ({why})\n")
-    for d in result.diagnosis:
-        w(f"diagnosis: {d}\n")
+    for line in result.diagnosis:
+        w(f"diagnosis: {line}\n")
     return EXIT_PROBLEMS
 
 
