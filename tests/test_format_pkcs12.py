@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -76,8 +77,12 @@ def run(cmd: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
     return proc
 
 
+#: JVM start-up options that make short keytool runs ~30% faster (no behaviour change).
+FAST_JVM = ["-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-Xshare:auto"]
+
+
 def keytool(*args: str, tool: str | None = None) -> subprocess.CompletedProcess[str]:
-    return run([tool or KEYTOOL or "keytool", "-J-Duser.language=en", *args])
+    return run([tool or KEYTOOL or "keytool", *FAST_JVM, "-J-Duser.language=en", *args])
 
 
 def fingerprint(cert: bytes) -> str:
@@ -259,59 +264,57 @@ def stores(pki: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dic
             **kw,
         )
 
-    # keytool 17, default settings: 2 keys with chains, 2 trusted certs, 1 secret key.
-    k17 = out / "keytool17.p12"
-    kt_import(k17, result["openssl_default"])
-    kt_import(k17, result["openssl_leaf2"])
-    kt(k17, "-importcert", "-noprompt", "-alias", "RootCA", "-file", str(d / "root.pem"))
-    kt(k17, "-importcert", "-noprompt", "-alias", "Inter CA", "-file", str(d / "inter.pem"))
-    kt(k17, "-genseckey", "-keyalg", "AES", "-keysize", "128", "-alias", "AESKey")
-    result["keytool17"] = Store(k17, "changeit")
+    root_pem, inter_pem = str(d / "root.pem"), str(d / "inter.pem")
 
-    k17l = out / "keytool17_legacy.p12"
-    kt_import(k17l, result["openssl_default"], legacy=True)
-    kt(
-        k17l,
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        "RootCA",
-        "-file",
-        str(d / "root.pem"),
-        legacy=True,
-    )
-    result["keytool17_legacy"] = Store(k17l, "changeit", openssl_legacy=True)
+    def build_k17() -> None:
+        # keytool 17, default settings: 2 keys with chains, 2 trusted certs, 1 secret key.
+        k17 = out / "keytool17.p12"
+        kt_import(k17, result["openssl_default"])
+        kt_import(k17, result["openssl_leaf2"])
+        kt(k17, "-importcert", "-noprompt", "-alias", "RootCA", "-file", root_pem)
+        kt(k17, "-importcert", "-noprompt", "-alias", "Inter CA", "-file", inter_pem)
+        kt(k17, "-genseckey", "-keyalg", "AES", "-keysize", "128", "-alias", "AESKey")
+        result["keytool17"] = Store(k17, "changeit")
 
-    trusted = out / "keytool17_trusted.p12"
-    kt(trusted, "-importcert", "-noprompt", "-alias", "RootCA", "-file", str(d / "root.pem"))
-    kt(trusted, "-importcert", "-noprompt", "-alias", "inter", "-file", str(d / "inter.pem"))
-    result["keytool17_trusted"] = Store(trusted, "changeit")
+    def build_k17_legacy() -> None:
+        k17l = out / "keytool17_legacy.p12"
+        kt_import(k17l, result["openssl_default"], legacy=True)
+        kt(k17l, "-importcert", "-noprompt", "-alias", "RootCA", "-file", root_pem, legacy=True)
+        result["keytool17_legacy"] = Store(k17l, "changeit", openssl_legacy=True)
 
-    seconly = out / "keytool17_secret.p12"
-    kt(seconly, "-genseckey", "-keyalg", "HmacSHA256", "-keysize", "256", "-alias", "hmac")
-    result["keytool17_secret"] = Store(seconly, "changeit")
+    def build_trusted() -> None:
+        trusted = out / "keytool17_trusted.p12"
+        kt(trusted, "-importcert", "-noprompt", "-alias", "RootCA", "-file", root_pem)
+        kt(trusted, "-importcert", "-noprompt", "-alias", "inter", "-file", inter_pem)
+        result["keytool17_trusted"] = Store(trusted, "changeit")
 
-    if KEYTOOL25 is not None:
+    def build_secret() -> None:
+        seconly = out / "keytool17_secret.p12"
+        kt(seconly, "-genseckey", "-keyalg", "HmacSHA256", "-keysize", "256", "-alias", "hmac")
+        result["keytool17_secret"] = Store(seconly, "changeit")
+
+    def build_k25() -> None:
         k25 = out / "keytool25.p12"
         kt(k25, "-genkeypair", "-keyalg", "EC", "-alias", "K25", "-dname", "CN=k25", tool=KEYTOOL25)
-        kt(
-            k25,
-            "-importcert",
-            "-noprompt",
-            "-alias",
-            "Root",
-            "-file",
-            str(d / "root.pem"),
-            tool=KEYTOOL25,
-        )
+        kt(k25, "-importcert", "-noprompt", "-alias", "Root", "-file", root_pem, tool=KEYTOOL25)
         kt(k25, "-genseckey", "-keyalg", "AES", "-keysize", "256", "-alias", "aes", tool=KEYTOOL25)
         result["keytool25"] = Store(k25, "changeit")
+
+    builders = [build_k17, build_k17_legacy, build_trusted, build_secret]
+    if KEYTOOL25 is not None:
+        builders.append(build_k25)
+    # Independent files: build them concurrently (JVM start-up dominates).
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for future in [pool.submit(b) for b in builders]:
+            future.result()
     return result
 
 
 @pytest.fixture(scope="module")
 def listings(stores: dict[str, Store]) -> dict[str, Listing]:
-    return {name: keytool_listing(s.path, s.password) for name, s in stores.items()}
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {n: pool.submit(keytool_listing, s.path, s.password) for n, s in stores.items()}
+        return {name: f.result() for name, f in futures.items()}
 
 
 STORE_NAMES = [
