@@ -43,6 +43,7 @@ DUPLICATE = "duplicate"
 UNRELATED = "unrelated"
 MISSING_ISSUER = "missing-intermediate"
 ROOT_INCLUDED = "root-included"
+ISSUER_NOT_INCLUDED = "ends-below-root"
 EXPIRED = "expired"
 NOT_YET_VALID = "not-yet-valid"
 NOT_CA = "not-a-ca"
@@ -511,7 +512,7 @@ def diagnose(
     # Completeness.
     if not is_self_signed(top):
         extended = order_chain(unique, leaf, pool)
-        filler = [c for c in extended[len(ordered) :]]
+        filler = [c for c in extended[len(ordered) :] if not is_self_signed(c)]
         anchor = next((a for a in anchors if signed_by(top, a)), None)
         if anchor is not None and is_self_signed(anchor):
             pass  # ends just below a trusted root: complete (root optional)
@@ -526,6 +527,17 @@ def diagnose(
             if where:
                 msg += f"; download it from {', '.join(where)}"
             findings.append(Finding(MISSING_ISSUER, PROBLEM, msg, index_of.get(to_der(top))))
+        elif cafile is None:
+            findings.append(
+                Finding(
+                    ISSUER_NOT_INCLUDED,
+                    NOTE,
+                    f"the chain ends with {_short(top)}, issued by {name_str(top.issuer)}: "
+                    "complete if that is a root the server trusts, otherwise an intermediate "
+                    "is missing (check with --cafile)",
+                    index_of.get(to_der(top)),
+                )
+            )
     elif len(ordered) > 1:
         findings.append(
             Finding(

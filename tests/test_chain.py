@@ -19,14 +19,18 @@ def pki():  # type: ignore[no-untyped-def]
 
 
 def codes(report: ch.ChainReport) -> set[str]:
-    return {f.code for f in report.findings}
+    """Finding codes, without the note every chain sent without its root gets."""
+    return {f.code for f in report.findings if f.code != ch.ISSUER_NOT_INCLUDED}
 
 
 def test_sound_chain_has_no_problem(pki) -> None:  # type: ignore[no-untyped-def]
     report = ch.diagnose([pki.leaf, pki.inter], public_key=pki.leaf_key.public_key())
     assert report.sound, report.findings
-    assert report.findings == []
+    # Without a CA file, whether the intermediate's issuer is a root is unknown: a note.
+    assert [f.code for f in report.findings] == [ch.ISSUER_NOT_INCLUDED]
+    assert "check with --cafile" in report.findings[0].message
     assert report.ordered == [pki.leaf, pki.inter]
+    assert ch.diagnose([pki.leaf, pki.inter], cafile=[pki.root]).findings == []
 
 
 def test_root_included_is_a_note_and_fix_drops_it(pki) -> None:  # type: ignore[no-untyped-def]
@@ -67,6 +71,11 @@ def test_missing_intermediate_found_in_pool(pki) -> None:  # type: ignore[no-unt
     report = ch.diagnose([pki.leaf], pool=[pki.root, pki.inter])
     f = next(f for f in report.findings if f.code == ch.MISSING_ISSUER)
     assert "found in the certificates given" in f.message
+
+
+def test_root_in_pool_is_not_a_missing_intermediate(pki) -> None:  # type: ignore[no-untyped-def]
+    report = ch.diagnose([pki.leaf, pki.inter], pool=[pki.root])
+    assert report.sound and codes(report) == set()
 
 
 def test_leaf_issued_by_trusted_root_is_complete(pki) -> None:  # type: ignore[no-untyped-def]
