@@ -133,7 +133,7 @@ def chain(
     verbose: o.Verbose = False,
     backup: o.Backup = False,
 ) -> int:
-    """Checks and orders a certificate chain: of a keystore entry or of files.
+    """Checks and orders a certificate chain (a keystore entry's, or files').
 
     Rules: leaf first; each next certificate signs the previous; every
     intermediate present; the root optional (and better left out).
@@ -286,9 +286,10 @@ def exportpem(
         bool, Opt("--no-encrypt", help="write the private key unencrypted")
     ] = False,
 ) -> None:
-    """Exports a key entry as PEM for curl/openssl: the private key (PKCS#8,
-    encrypted with a passphrase unless --no-encrypt) and the chain, leaf first.
-    New files are created with mode 0600.
+    """Exports a key entry as PEM for curl/openssl.
+
+    The private key (PKCS#8, encrypted with a passphrase unless --no-encrypt)
+    and the chain, leaf first. New files are created with mode 0600.
 
     Example: keystoretool exportpem --keystore client.jks --alias client --storepass:env PW
     --certout client.crt --keyout client.key --passout env:KEYPW
@@ -394,9 +395,11 @@ def importpem(
     verbose: o.Verbose = False,
     backup: o.Backup = False,
 ) -> None:
-    """Imports a PEM private key (PKCS#1, PKCS#8 or SEC1; encrypted or not) and
-    its certificate chain (any order) into a keystore of any type (new or
-    existing) as one key entry, the chain ordered leaf first.
+    """Imports a PEM private key and its chain as one key entry.
+
+    The key may be PKCS#1, PKCS#8 or SEC1, encrypted or not; the chain may be
+    in any order (it is stored ordered, leaf first); the keystore may be of
+    any type, new or existing.
 
     Example: keystoretool importpem --key client.key --cert client.crt --cert intermediate.crt
     --alias client --keystore client.jks --storetype JKS --storepass:env PW
@@ -510,9 +513,11 @@ def probe(
     ] = 2.0,
     json_: o.Json = False,
 ) -> int:
-    """TARGET is HOST[:PORT] (default port 8443). Makes a TLS handshake
-    presenting a key entry's key and chain and reports whether the server
-    accepts the client certificate, and why not.
+    """Does a TLS server accept this client certificate? TARGET: HOST[:PORT].
+
+    A TLS handshake presenting a key entry's key and chain (default port
+    8443): reports the chain sent, the server's chain, the CA names it
+    accepts, protocol and cipher, and the verdict with a diagnosis.
 
     Exit 0 = accepted, 2 = rejected, 1 = error (refused, timeout, TLS failure).
 
@@ -591,7 +596,9 @@ def check(
     cafile: CaFile = None,
     json_: o.Json = False,
 ) -> int:
-    """Checks a keystore against a consumer's rules, one line per finding.
+    """Checks a keystore against a consumer's rules (--profile salesforce).
+
+    One line per finding.
 
     salesforce: JKS; RSA 2048/3072/4096 keys; each chain complete, ordered and
     without the root; aliases that are valid unique names; validity; one
