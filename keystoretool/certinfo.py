@@ -192,15 +192,9 @@ _AS_STRING_CHARSET = {
     _TAG_BMP: "utf-16-be",
     _TAG_GENERAL: "ascii",
 }
-# AVA.getCharset(value, false): used by the RFC 2253 form.
-_RFC2253_CHARSET = {
-    _TAG_PRINTABLE: "latin-1",
-    _TAG_T61: "latin-1",
-    _TAG_IA5: "latin-1",
-    _TAG_GENERAL: "latin-1",
-    _TAG_BMP: "utf-16-be",
-    _TAG_UTF8: "utf-8",
-}
+# The string types the RFC 2253 form prints as text (others as #hex).  JDK 17
+# decodes every one of them as UTF-8, whatever its real encoding.
+_RFC2253_STRING_TAGS = {_TAG_PRINTABLE, _TAG_T61, _TAG_IA5, _TAG_GENERAL, _TAG_BMP, _TAG_UTF8}
 
 
 def _decode(data: bytes, charset: str) -> str:
@@ -256,10 +250,9 @@ def _ava_value_default(value: _Tlv) -> str:
 
 def _ava_value_rfc2253(keyword: str, value: _Tlv) -> str:
     """The value part of ``AVA.toRFC2253String()``."""
-    charset = _RFC2253_CHARSET.get(value.tag)
-    if keyword[0].isdigit() or charset is None:
+    if keyword[0].isdigit() or value.tag not in _RFC2253_STRING_TAGS:
         return "#" + value.raw.hex()
-    val = _decode(value.content, charset)
+    val = _decode(value.content, "utf-8")
     escapees = ',=+<>#;"\\'
     buf: list[str] = []
     for c in val:
@@ -1219,7 +1212,10 @@ def _java_zone(zone_id: str) -> _JavaZone:
 def _zone_abbreviation(zone: _JavaZone, local: _dt.datetime) -> str:
     if zone.custom_name is not None:
         return zone.custom_name
-    daylight = bool(local.dst())
+    if zone.java_id in _NEGATIVE_DST_ZONES:
+        daylight = (local.utcoffset() or _dt.timedelta(0)) > _dt.timedelta(0)
+    else:
+        daylight = bool(local.dst())
     names = _java_tz_names().get(zone.java_id)
     if names is not None:
         return names[1] if daylight else names[0]
@@ -1234,6 +1230,12 @@ def _zone_abbreviation(zone: _JavaZone, local: _dt.datetime) -> str:
         return "GMT"
     sign = "-" if minutes < 0 else "+"
     return f"GMT{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+# Zones whose tzdata uses negative DST.  Java reads the "rearguard" data where
+# their standard offset is GMT+0 and anything ahead of it (Irish summer time,
+# Morocco outside Ramadan) is daylight time.
+_NEGATIVE_DST_ZONES = {"Europe/Dublin", "Eire", "Africa/Casablanca", "Africa/El_Aaiun"}
 
 
 def _as_utc(dt: _dt.datetime) -> _dt.datetime:
