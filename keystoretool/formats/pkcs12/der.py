@@ -14,6 +14,7 @@ user-facing ``FormatError``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Universal tags (identifier octets) used by PKCS#12.
 BOOLEAN = 0x01
@@ -186,6 +187,7 @@ def parse(buf: bytes, what: str = "data", allow_trailing: bool = False) -> Node:
 
 
 # ---- OIDs -----------------------------------------------------------------
+@lru_cache(maxsize=512)
 def decode_oid(c: bytes) -> str:
     if not c or len(c) > 64 or c[-1] & 0x80:
         raise DerError("bad OBJECT IDENTIFIER")
@@ -241,6 +243,7 @@ def octet_string(b: bytes) -> bytes:
     return tlv(OCTET_STRING, b)
 
 
+@lru_cache(maxsize=512)
 def oid(dotted: str) -> bytes:
     return tlv(OID, encode_oid_content(dotted))
 

@@ -180,7 +180,7 @@ def _cipher(info: CipherInfo, key: bytes, iv: bytes, encrypt: bool) -> Any:
     if info.family == "rc2" and len(key) != 16:
         from Cryptodome.Cipher import ARC2
 
-        return ARC2.new(key, ARC2.MODE_CBC, iv=iv, effective_keylen=8 * len(key))
+        return ARC2.new(key, ARC2.MODE_CBC, iv=iv, effective_keylen=8 * len(key))  # type: ignore[call-arg]
     from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
     algo: Any
