@@ -362,3 +362,14 @@ def test_touched_paths_and_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         "-list -keystore c.p12"])]
     groups = [[ln.number for ln in g] for g in plan_groups(lines)]
     assert groups == [[1], [2, 3, 5], [4]]
+
+
+def test_batch_arguments_without_typer() -> None:
+    from keystoretool.cli.cmd_batch import parse_args
+
+    assert parse_args([]) == {}
+    assert parse_args(["-", "--json", "-j", "4", "--keep-going"]) == {
+        "file": "-", "json_": True, "jobs": 4, "keep_going": True}
+    assert parse_args(["--jobs=2", "b.txt"]) == {"jobs": 2, "file": "b.txt"}
+    for odd in (["--help"], ["-j", "x"], ["a", "b"], ["--jobs"], ["--nope"]):
+        assert parse_args(odd) is None  # left to typer, which explains

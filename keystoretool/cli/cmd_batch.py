@@ -24,7 +24,8 @@ their order. Each line's output is captured and printed in line order.
 """
 
 # No ``from __future__ import annotations`` here: the FILE argument's typer
-# annotation must be a real object for cli/app.py to hand it to typer.
+# annotation (built in ``_typer_command``) must be a real object for
+# cli/app.py to hand it to typer.
 
 import contextlib
 import io
@@ -34,8 +35,6 @@ import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
-
-import typer
 
 from ..errors import KeystoreToolError
 from .options import Opt
@@ -469,21 +468,15 @@ def _run_parallel(groups: list[list[Line]], printer: _Printer, *, keep_going: bo
 
 _active = False
 
+KEEP_GOING_HELP = "run every line even after one fails (default: stop at the first failure)"
+JSON_HELP = ("one JSON object per line: line, command, ok, exit_code, error, skipped, written, "
+             "changes, entries_affected, stdout, stderr")
+JOBS_HELP = ("run lines touching different files in N processes; lines naming a common file "
+             "keep their order")
+FILE_HELP = "file of commands, one a line; - (default): standard input"
 
-def batch(
-    file: Annotated[str, typer.Argument(
-        metavar="FILE|-", help="file of commands, one a line; - (default): standard input",
-        show_default=False)] = "-",
-    keep_going: Annotated[bool, Opt(
-        "--keep-going", help="run every line even after one fails (default: stop at the "
-        "first failure)")] = False,
-    json_: Annotated[bool, Opt(
-        "--json", help="one JSON object per line: line, command, ok, exit_code, error, "
-        "skipped, written, changes, entries_affected, stdout, stderr")] = False,
-    jobs: Annotated[int, Opt(
-        "--jobs", "-j", help="run lines touching different files in N processes; lines "
-        "naming a common file keep their order")] = 1,
-) -> int:
+
+def batch(file: str = "-", keep_going: bool = False, json_: bool = False, jobs: int = 1) -> int:
     """Runs many commands in one process, one a line, in either syntax.
 
     Lines have no program name; blank lines and # comments are ignored; words
@@ -508,4 +501,54 @@ def batch(
     return 1 if failed else 0
 
 
-COMMANDS = {"batch": batch}
+def parse_args(args: Sequence[str]) -> dict[str, Any] | None:
+    """``batch``'s own arguments, read without typer (start-up time); None for
+    anything else (help, mistakes), which typer then handles and explains."""
+    kwargs: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name, eq, value = arg.partition("=")
+        if arg == "--keep-going":
+            kwargs["keep_going"] = True
+        elif arg == "--json":
+            kwargs["json_"] = True
+        elif name in ("--jobs", "-j") and (eq or i + 1 < len(args)):
+            if not eq:
+                i += 1
+                value = args[i]
+            if not value.isdigit():
+                return None
+            kwargs["jobs"] = int(value)
+        elif (arg == "-" or not arg.startswith("-")) and "file" not in kwargs:
+            kwargs["file"] = arg
+        else:
+            return None
+        i += 1
+    return kwargs
+
+
+def _typer_command() -> Any:
+    """The batch command with typer's declarations (FILE is positional)."""
+    import typer
+
+    def batch_command(
+        file: Annotated[str, typer.Argument(metavar="FILE|-", help=FILE_HELP,
+                                            show_default=False)] = "-",
+        keep_going: Annotated[bool, Opt("--keep-going", help=KEEP_GOING_HELP)] = False,
+        json_: Annotated[bool, Opt("--json", help=JSON_HELP)] = False,
+        jobs: Annotated[int, Opt("--jobs", "-j", help=JOBS_HELP)] = 1,
+    ) -> int:
+        return batch(file, keep_going, json_, jobs)
+
+    batch_command.__doc__ = batch.__doc__
+    return batch_command
+
+
+def __getattr__(name: str) -> Any:
+    """``COMMANDS`` is built on first use, so running a batch never imports typer."""
+    if name == "COMMANDS":
+        commands = {"batch": _typer_command()}
+        globals()["COMMANDS"] = commands
+        return commands
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
