@@ -47,6 +47,12 @@ def run(argv: Sequence[str]) -> int:
             rv = call_with_options(func, parsed.options)
             return rv if isinstance(rv, int) else 0
         return _run_typer(keytool_argv.to_native(parsed, lambda c, o: True))
+    if argv and argv[0] == "batch":  # no typer import for a batch (start-up time)
+        from . import cmd_batch
+
+        kwargs = cmd_batch.parse_args(argv[1:])
+        if kwargs is not None:
+            return cmd_batch.batch(**kwargs)
     if argv and argv[0].startswith("-") and not argv[0].startswith("--") and argv[0] != "-h":
         raise KeystoreToolError(f"Illegal option:  {argv[0]}")
     return _run_typer(keytool_argv.native_password_modifiers(argv))
