@@ -971,3 +971,66 @@ def test_p12_written_by_us_with_other_certificate_owner(
 
 def _iter_entries(data: bytes, pw: str) -> Iterator[Entry]:  # pragma: no cover - debugging aid
     yield from load(data, pw).entries
+
+
+def test_bit_flips_and_cuts_never_escape(pki: dict[str, Any]) -> None:
+    """Hostile bytes give a KeystoreToolError (or a clean load), never another exception."""
+    import random
+
+    cheap = Profile(
+        "cheap",
+        pbe.PbeSpec("PBES2-AES-128-CBC", 1, 8),
+        pbe.PbeSpec("PBE-SHA1-RC2-40", 1, 8),
+        mac.MacSpec("sha1", 1, 8),
+    )
+    data = pkcs12.dump("PKCS12", _fresh_entries(pki), "pw", cheap)
+    rng = random.Random(1234)
+    outcomes = {"ok": 0, "error": 0}
+    for _ in range(400):
+        buf = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            buf[rng.randrange(len(buf))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            buf = buf[: rng.randrange(len(buf))]
+        for password in ("pw", None):
+            try:
+                loaded = load(bytes(buf), password)
+                for e in loaded.entries:
+                    if not isinstance(e, TrustedCertEntry):
+                        try:
+                            e.unlock("pw")
+                        except UnrecoverableKeyError:
+                            pass
+                outcomes["ok"] += 1
+            except KeystoreToolError as e:
+                assert "\n" not in str(e)
+                outcomes["error"] += 1
+    assert outcomes["error"] > 100
+
+
+@needs_tools
+@pytest.mark.interop
+def test_openssl_files_keytool_ignores(pki: dict[str, Any], tmp_path: Path) -> None:
+    """-nokeys (certificate without the Java trust attribute) and -keypbe NONE (clear
+    keyBag): keytool lists 0 entries, and so do we."""
+    d: Path = pki["dir"]
+    base = [OPENSSL or "openssl", "pkcs12", "-export", "-passout", "pass:secret1"]
+    nokeys = tmp_path / "nokeys.p12"
+    run([*base, "-nokeys", "-in", str(d / "leaf1.pem"), "-out", str(nokeys)])
+    clearkey = tmp_path / "clearkey.p12"
+    run(
+        [
+            *base,
+            "-keypbe",
+            "NONE",
+            "-inkey",
+            str(d / "leaf1.key"),
+            "-in",
+            str(d / "leaf1.pem"),
+            "-out",
+            str(clearkey),
+        ]
+    )
+    for path in (nokeys, clearkey):
+        assert keytool_listing(path, "secret1") == {}
+        assert load(path.read_bytes(), "secret1").entries == []
