@@ -481,6 +481,16 @@ def test_rewrite_keeps_entries_algorithms_and_key_bags(
     )
     assert keytool_listing(out, s.password) == listings[name]
     openssl_accepts(out, s.password, legacy=s.openssl_legacy)
+    if name.startswith("keytool"):
+        # same safes, bag types and attributes (names, localKeyIds, trust) as keytool wrote
+        assert walk_bags(data, s.password) == walk_bags(s.path.read_bytes(), s.password)
+    if name == "openssl_default":
+        ee = [
+            a
+            for _, b, a in walk_bags(data, s.password)
+            if a["localKeyId"] and b == bags.OID_CERT_BAG
+        ]
+        assert ee[0]["friendlyName"] == "Leaf1"  # a loaded EE cert keeps its name's case
 
 
 def _fresh_entries(pki: dict[str, Any]) -> list[Entry]:
