@@ -292,3 +292,30 @@ def test_cli_probe_errors(tmp_path: Path, pki: Pki) -> None:
         ["probe", "127.0.0.1:http", "--alias", "full", "--keystore", store, "--storepass", PW]
     )
     assert res.returncode == 1 and b"Invalid port: http" in res.stderr
+
+
+def test_parse_handshake_messages(pki: Pki) -> None:
+    dn = pki.root.subject.public_bytes()
+    names = len(dn).to_bytes(2, "big") + dn
+    # TLS 1.3: context, extensions { certificate_authorities (47) }
+    ext = (47).to_bytes(2, "big") + (len(names) + 2).to_bytes(2, "big")
+    ext += len(names).to_bytes(2, "big") + names
+    body13 = b"\x00" + len(ext).to_bytes(2, "big") + ext
+    assert tls.parse_certificate_request(body13, tls13=True) == [dn]
+    # TLS 1.2: certificate_types, signature algorithms, CA names
+    body12 = b"\x01\x01" + b"\x00\x02\x04\x03" + len(names).to_bytes(2, "big") + names
+    assert tls.parse_certificate_request(body12, tls13=False) == [dn]
+    for cut in (1, 3, len(body13) - 1):
+        with pytest.raises(ValueError):
+            tls.parse_certificate_request(body13[:cut], tls13=True)
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    der = pki.leaf.public_bytes(Encoding.DER)
+    entry12 = len(der).to_bytes(3, "big") + der
+    msg12 = len(entry12).to_bytes(3, "big") + entry12
+    assert tls.parse_certificate_message(msg12, tls13=False) == [der]
+    entry13 = entry12 + b"\x00\x00"
+    msg13 = b"\x00" + len(entry13).to_bytes(3, "big") + entry13
+    assert tls.parse_certificate_message(msg13, tls13=True) == [der]
+    with pytest.raises(ValueError):
+        tls.parse_certificate_message(msg13[:-3], tls13=True)
