@@ -1044,3 +1044,57 @@ def test_openssl_files_keytool_ignores(pki: dict[str, Any], tmp_path: Path) -> N
     for path in (nokeys, clearkey):
         assert keytool_listing(path, "secret1") == {}
         assert load(path.read_bytes(), "secret1").entries == []
+
+
+@needs_tools
+@pytest.mark.interop
+def test_chain_rebuilt_when_issuer_encoding_differs(tmp_path: Path) -> None:
+    """The leaf names its issuer as PrintableString, the CA's subject is UTF8String:
+    Java's X500Principal comparison links them, so must we."""
+    import datetime as dt
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.name import _ASN1Type
+    from cryptography.x509.oid import NameOID
+
+    ca_key, leaf_key = (
+        ec.generate_private_key(ec.SECP256R1()),
+        ec.generate_private_key(ec.SECP256R1()),
+    )
+    now = dt.datetime.now(dt.UTC)
+    utf8 = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Mixed CA")])
+    printable = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "mixed  CA", _type=_ASN1Type.PrintableString)]
+    )
+
+    def build(
+        subject: x509.Name, issuer: x509.Name, key: Any, signer: Any, ca: bool
+    ) -> x509.Certificate:
+        b = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        return b.sign(signer, hashes.SHA256())
+
+    ca = build(utf8, utf8, ca_key, ca_key, True)
+    leaf = build(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "leaf")]),
+        printable,
+        leaf_key,
+        ca_key,
+        False,
+    )
+    entry = key_entry("k", leaf_key, [leaf, ca])
+    # write the CA cert without the entry link: a separate, nameless cert bag
+    data = pkcs12.dump("PKCS12", [entry], "changeit", None)
+    assert len(load(data, "changeit").entries[0].chain_der) == 2
+    out = tmp_path / "mixed.p12"
+    out.write_bytes(data)
+    assert len(keytool_listing(out, "changeit")["k"][1]) == 2

@@ -230,6 +230,28 @@ def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pb
     return list(ordered.values()), key_spec
 
 
+def _canonical_names(cert: bytes) -> tuple[Any, Any]:
+    """(issuer, subject) compared the way Java's X500Principal.equals does, roughly:
+    attribute types and case/space-folded values, RDN order kept."""
+    from cryptography import x509
+
+    try:
+        c = x509.load_der_x509_certificate(cert)
+        names = (c.issuer, c.subject)
+    except ValueError:
+        return (("unparsable", cert), None)
+
+    def canon(name: x509.Name) -> tuple[Any, ...]:
+        return tuple(
+            tuple(
+                sorted((a.oid.dotted_string, " ".join(str(a.value).lower().split())) for a in rdn)
+            )
+            for rdn in name.rdns
+        )
+
+    return canon(names[0]), canon(names[1])
+
+
 def _link_chains(private: list[PrivateKeyEntry], certs: list[_CertItem]) -> None:
     by_key_id: dict[bytes | None, list[_CertItem]] = {}
     by_alias: dict[str, list[_CertItem]] = {}
@@ -238,6 +260,7 @@ def _link_chains(private: list[PrivateKeyEntry], certs: list[_CertItem]) -> None
         if c.alias is not None:
             by_alias.setdefault(java_lower(c.alias), []).append(c)
     by_subject: dict[bytes, list[_CertItem]] | None = None
+    by_canonical: dict[Any, list[_CertItem]] | None = None
 
     for entry in private:
         key_id = entry.extras[X_LOCAL_KEY_ID]
@@ -269,6 +292,17 @@ def _link_chains(private: list[PrivateKeyEntry], certs: list[_CertItem]) -> None
                 for c in certs:
                     by_subject.setdefault(c.names[1], []).append(c)
             candidates = by_subject.get(issuer)
+            if not candidates:
+                # Java compares X500Principals canonically (case, spacing, string
+                # types); fall back to that when the encodings differ.
+                if by_canonical is None:
+                    by_canonical = {}
+                    for c in certs:
+                        by_canonical.setdefault(_canonical_names(c.der)[1], []).append(c)
+                canon_issuer, canon_subject = _canonical_names(cur.der)
+                if canon_issuer == canon_subject:
+                    break
+                candidates = by_canonical.get(canon_issuer)
             cur = candidates[0] if candidates else None
         entry.chain_der = chain
         if match is not None and match.alias is not None:
