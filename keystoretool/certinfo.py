@@ -365,9 +365,7 @@ def _ip_name(addr: bytes) -> str:
         if mask & ((1 << (128 - prefix)) - 1):
             return "IPAddress: " + _hexdump(addr)
         return "IPAddress: " + _ip_text(addr[:16]) + "/" + str(prefix)
-    raise _DerError(
-        "Invalid IPAddressName" if len(addr) not in (8, 32) else "Invalid IPAddressName"
-    )
+    raise _DerError("Invalid IPAddressName")
 
 
 _URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -423,26 +421,32 @@ def _general_name(tlv: _Tlv) -> str:
     raise _DerError("Unrecognized GeneralName tag, (" + str(number) + ")")
 
 
-def _directory_string(tlv: _Tlv) -> str:
+def _directory_string(tlv: _Tlv) -> str | None:
     charset = _AS_STRING_CHARSET.get(tlv.tag)
-    return _decode(tlv.content, charset) if charset else ""
+    return _decode(tlv.content, charset) if charset else None
 
 
 def _edi_party_name(tlv: _Tlv) -> str:
+    """JDK 17's EDIPartyName: only *primitive* [0]/[1] fields are read (a quirk)."""
     assigner = party = None
     for part in _children(tlv.content):
-        inner = _parse_one(part.content) if part.tag & 0x20 else part
-        if part.tag & 0x1F == 0:
-            assigner = _directory_string(inner)
-        elif part.tag & 0x1F == 1:
-            party = _directory_string(inner)
+        opt = part
+        if opt.tag == 0x80:
+            opt = _parse_one(opt.content)
+            assigner = _directory_string(opt)
+        if opt.tag == 0x81:
+            opt = _parse_one(opt.content)
+            party = _directory_string(opt)
     text = "EDIPartyName: "
     if assigner is not None:
-        text += "  nameAssigner = " + assigner + ","
-    return text + "  partyName = " + str(party)
+        text += "  nameAssigner = " + assigner + ","  # (a null assigner is skipped)
+    return text + "  partyName = " + ("null" if party is None else party)
 
 
 def _general_names(content: bytes) -> list[str]:
+    """``new GeneralNames(DerValue)`` (the SEQUENCE tag already checked or implicit)."""
+    if not content:
+        raise _DerError("No data available in passed DER encoded value.")
     return [_general_name(t) for t in _children(content)]
 
 
@@ -482,10 +486,11 @@ _ACCESS_METHODS = {
 }
 
 
-def _seq(value: bytes, what: str) -> _Tlv:
+def _seq(value: bytes, message: str) -> _Tlv:
+    """The extension value as a SEQUENCE, else Java's ``message``."""
     tlv = _parse_one(value)
     if tlv.tag != 0x30:
-        raise _DerError("Invalid encoding for " + what)
+        raise _DerError(message)
     return tlv
 
 
@@ -494,7 +499,7 @@ def _key_identifier(octets: bytes) -> str:
 
 
 def _ext_basic_constraints(value: bytes, critical: bool) -> str:
-    seq = _seq(value, "BasicConstraints")
+    seq = _seq(value, "Invalid encoding of BasicConstraints")
     parts = _children(seq.content)
     ca = False
     path_len = -1
@@ -541,7 +546,7 @@ def _ext_netscape_cert_type(value: bytes, critical: bool) -> str:
 
 
 def _ext_eku(value: bytes, critical: bool) -> str:
-    seq = _seq(value, "ExtendedKeyUsageExtension.")
+    seq = _seq(value, "Invalid encoding for ExtendedKeyUsageExtension.")
     names = []
     for t in _children(seq.content):
         if t.tag != 0x06:
@@ -554,12 +559,12 @@ def _ext_eku(value: bytes, critical: bool) -> str:
 def _ext_ski(value: bytes, critical: bool) -> str:
     tlv = _parse_one(value)
     if tlv.tag != 0x04:
-        raise _DerError("Invalid encoding of SubjectKeyIdentifier")
+        raise _DerError(f"DerValue.getOctetString, not an Octet String: {tlv.tag}")
     return "SubjectKeyIdentifier [\n" + _key_identifier(tlv.content) + "]\n"
 
 
 def _ext_aki(value: bytes, critical: bool) -> str:
-    seq = _seq(value, "AuthorityKeyIdentifierExtension.")
+    seq = _seq(value, "Invalid encoding for AuthorityKeyIdentifierExtension.")
     text = "AuthorityKeyIdentifier [\n"
     key_id = names = serial = None
     for t in _children(seq.content):
@@ -584,7 +589,7 @@ def _ext_aki(value: bytes, critical: bool) -> str:
 
 def _alt_names(title: str) -> Callable[[bytes, bool], str]:
     def render(value: bytes, critical: bool) -> str:
-        seq = _seq(value, title)
+        seq = _seq(value, "Invalid encoding for GeneralNames.")
         lines = "".join("  " + n + "\n" for n in _general_names(seq.content))
         return title + " [\n" + lines + "]\n"
 
@@ -632,7 +637,7 @@ def _der_len(n: int) -> bytes:
 
 def _crl_dps(title: str) -> Callable[[bytes, bool], str]:
     def render(value: bytes, critical: bool) -> str:
-        seq = _seq(value, title)
+        seq = _seq(value, f"Invalid encoding for {title} extension.")
         points = [_distribution_point(t) for t in _children(seq.content)]
         return title + " [\n  " + _java_list(points) + "]\n"
 
@@ -640,8 +645,10 @@ def _crl_dps(title: str) -> Callable[[bytes, bool], str]:
 
 
 def _info_access(title: str) -> Callable[[bytes, bool], str]:
+    java_class = title + "Extension"
+
     def render(value: bytes, critical: bool) -> str:
-        seq = _seq(value, title)
+        seq = _seq(value, f"Invalid encoding for {java_class}.")
         descs = []
         for t in _children(seq.content):
             parts = _children(t.content)
@@ -659,7 +666,7 @@ def _info_access(title: str) -> Callable[[bytes, bool], str]:
 
 
 def _ext_policies(value: bytes, critical: bool) -> str:
-    seq = _seq(value, "CertificatePoliciesExtension.")
+    seq = _seq(value, "Invalid encoding for CertificatePoliciesExtension.")
     text = "CertificatePolicies [\n"
     for info in _children(seq.content):
         parts = _children(info.content)
@@ -683,7 +690,7 @@ def _ext_policies(value: bytes, critical: bool) -> str:
 
 
 def _ext_policy_mappings(value: bytes, critical: bool) -> str:
-    seq = _seq(value, "PolicyMappingsExtension.")
+    seq = _seq(value, "Invalid encoding for PolicyMappingsExtension.")
     maps = []
     for m in _children(seq.content):
         a, b = (_oid(t.content) for t in _children(m.content))
@@ -695,7 +702,7 @@ def _ext_policy_mappings(value: bytes, critical: bool) -> str:
 
 
 def _ext_policy_constraints(value: bytes, critical: bool) -> str:
-    seq = _seq(value, "PolicyConstraintsExtension.")
+    seq = _seq(value, "Sequence tag missing for PolicyConstraint.")
     require = inhibit = -1
     for t in _children(seq.content):
         if t.tag & 0x1F == 0:
@@ -711,7 +718,12 @@ def _ext_inhibit_any(value: bytes, critical: bool) -> str:
     if not critical:
         raise _DerError("Criticality cannot be false for InhibitAnyPolicy")
     tlv = _parse_one(value)
-    return f"InhibitAnyPolicy: {_int(tlv.content)}\n"
+    if tlv.tag != 0x02:
+        raise _DerError("Invalid encoding of InhibitAnyPolicy: data not integer")
+    skip = _int(tlv.content)
+    if skip < -1:
+        raise _DerError("Invalid value for skipCerts")
+    return f"InhibitAnyPolicy: {2**31 - 1 if skip == -1 else skip}\n"
 
 
 def _subtrees(content: bytes) -> str:
@@ -734,7 +746,7 @@ def _subtrees(content: bytes) -> str:
 
 
 def _ext_name_constraints(value: bytes, critical: bool) -> str:
-    seq = _seq(value, "NameConstraintsExtension.")
+    seq = _seq(value, "Invalid encoding for NameConstraintsExtension.")
     text = "NameConstraints: ["
     for t in _children(seq.content):
         if t.tag & 0x1F == 0:
@@ -745,7 +757,7 @@ def _ext_name_constraints(value: bytes, critical: bool) -> str:
 
 
 def _ext_private_key_usage(value: bytes, critical: bool) -> str:
-    seq = _seq(value, "PrivateKeyUsageExtension.")
+    seq = _seq(value, "Invalid encoding of PrivateKeyUsageExtension")
     not_before = not_after = None
     for t in _children(seq.content):
         when = java_date(_parse_time(0x18, t.content))
@@ -761,6 +773,25 @@ def _ext_private_key_usage(value: bytes, critical: bool) -> str:
     return text + "]\n"
 
 
+def _debug_hex(value: int) -> str:
+    """``sun.security.util.Debug.toHexString(BigInteger)``."""
+    digits = format(abs(value), "x")
+    if len(digits) % 2:
+        digits = "0" + digits
+    out = "   -" if value < 0 else "    "
+    for i in range(0, len(digits), 2):
+        out += digits[i : i + 2]
+        j = i + 2
+        if j != len(digits):
+            out += "\n    " if j % 64 == 0 else " " if j % 8 == 0 else ""
+    return out
+
+
+def _ext_crl_number(value: bytes, critical: bool) -> str:
+    tlv = _parse_one(value)
+    return "CRL Number: " + _debug_hex(_int(tlv.content)) + "\n"
+
+
 def _ext_empty(value: bytes, critical: bool) -> str:
     return ""
 
@@ -773,7 +804,7 @@ _EXTENSIONS: dict[str, tuple[str, Callable[[bytes, bool], str] | None]] = {
     "2.5.29.17": ("SubjectAlternativeName", _alt_names("SubjectAlternativeName")),
     "2.5.29.18": ("IssuerAlternativeName", _alt_names("IssuerAlternativeName")),
     "2.5.29.19": ("BasicConstraints", _ext_basic_constraints),
-    "2.5.29.20": ("CRLNumber", None),
+    "2.5.29.20": ("CRLNumber", _ext_crl_number),
     "2.5.29.21": ("CRLReasonCode", None),
     "2.5.29.30": ("NameConstraints", _ext_name_constraints),
     "2.5.29.33": ("PolicyMappings", _ext_policy_mappings),
@@ -800,20 +831,23 @@ def _render_extensions(exts: list[tuple[str, bool, bytes]]) -> str:
     failed: list[tuple[str, str]] = []
     for oid, critical, value in exts:
         head = f"ObjectId: {oid} Criticality={str(critical).lower()}\n"
-        known = _EXTENSIONS.get(oid)
-        if known is None or known[1] is None:
+        name, render = _EXTENSIONS.get(oid, (oid, None))
+        if render is None:  # a plain sun.security.x509.Extension: hex dump of the value
             body = _hexdump(value) + "\n" if value else "(Empty value)\n"
-            parsed.append((known[0] if known else oid, head + body))
+            parsed.append((name, head + body))
             continue
-        name, render = known
         try:
             parsed.append((name, head + render(value, critical)))
-        except (_DerError, IndexError, ValueError) as exc:
-            failed.append((
-                oid,
-                head + f"Unparseable {name} extension due to\njava.io.IOException: {exc}\n\n"
-                + _hexdump(value),
-            ))
+            continue
+        except _DerError as exc:
+            reason = str(exc)
+        except (IndexError, ValueError):
+            reason = f"Invalid encoding of {name}"
+        failed.append((
+            oid,
+            head + f"Unparseable {name} extension due to\njava.io.IOException: {reason}\n\n"
+            + _hexdump(value),
+        ))
     parsed.sort(key=lambda p: _java_str_key(p[0]))
     failed.sort(key=lambda p: _java_str_key(p[0]))
     items = [text for _, text in parsed + failed]
