@@ -299,6 +299,30 @@ def crafted() -> dict[str, bytes]:
         "ipv6-name-constraints": make_cert(exts=[ext("2.5.29.30", seq(ctx(0, seq(
             ctx(7, bytes(16) + b"\xff" * 8 + bytes(8)), ctx(0, b"\x01"), ctx(1, b"\x05")
         ), True)))]),
+        "empty-san": make_cert(exts=[ext("2.5.29.17", seq())]),
+        "san-not-sequence": make_cert(exts=[ext("2.5.29.17", set_())]),
+        "aia-not-sequence": make_cert(exts=[ext("1.3.6.1.5.5.7.1.1", tlv(4, b"1"))]),
+        "sia-not-sequence": make_cert(exts=[ext("1.3.6.1.5.5.7.1.11", tlv(4, b"1"))]),
+        "eku-not-sequence": make_cert(exts=[ext("2.5.29.37", tlv(4, b"1"))]),
+        "crldp-not-sequence": make_cert(exts=[ext("2.5.29.31", tlv(4, b"1"))]),
+        "ip-of-5-bytes": make_cert(exts=[ext("2.5.29.17", seq(ctx(7, b"12345")))]),
+        "general-name-tag-9": make_cert(exts=[ext("2.5.29.17", seq(ctx(9, b"12345")))]),
+        "ski-not-octets": make_cert(exts=[ext("2.5.29.14", integer(5))]),
+        "policy-constraints-int": make_cert(exts=[ext("2.5.29.36", integer(5))]),
+        "policies-int": make_cert(exts=[ext("2.5.29.32", integer(5))]),
+        "aki-int": make_cert(exts=[ext("2.5.29.35", integer(5))]),
+        "name-constraints-int": make_cert(exts=[ext("2.5.29.30", integer(5))]),
+        "policy-mappings-int": make_cert(exts=[ext("2.5.29.33", integer(5))]),
+        "email-ends-with-at": make_cert(exts=[ext("2.5.29.17", seq(ctx(1, b"foo@")))]),
+        "inhibit-any-minus-1": make_cert(exts=[ext("2.5.29.54", integer(-1), True)]),
+        "aki-empty-names": make_cert(exts=[ext("2.5.29.35", seq(ctx(1, b"", True)))]),
+        "bc-pathlen-only": make_cert(exts=[ext("2.5.29.19", seq(integer(3)))]),
+        "bc-false-pathlen": make_cert(exts=[ext("2.5.29.19", seq(boolean(False), integer(3)))]),
+        "eku-empty": make_cert(exts=[ext("2.5.29.37", seq())]),
+        "netscape-type-short": make_cert(exts=[ext("2.16.840.1.113730.1.1", bits(b"\x01"))]),
+        "edi-party-name": make_cert(exts=[ext("2.5.29.17", seq(ctx(5, ctx(
+            0, utf8("assign"), True) + ctx(1, utf8("party"), True), True)))]),
+        "crl-number-in-cert": make_cert(exts=[ext("2.5.29.20", integer(0x123456789ABCDEF0))]),
         "dst-validity": make_cert(
             not_before=tlv(0x17, b"260115123456Z"), not_after=tlv(0x17, b"260715123456Z")
         ),
