@@ -191,9 +191,11 @@ class Keystore:
             and isinstance(entry, PrivateKeyEntry)
             and len(entry.chain_der) > 1
         ):
-            chain = entry.chain
-            for cert, signer in zip(chain, chain[1:], strict=False):
-                if cert.issuer != signer.subject:
+            from .certinfo import issuer_and_subject
+
+            names = [issuer_and_subject(der) for der in entry.chain_der]
+            for (issuer, _), (_, signer_subject) in zip(names, names[1:], strict=False):
+                if issuer != signer_subject:
                     raise KeystoreToolError("Certificate chain is not valid")
 
     def put(self, alias: str, entry: Entry, *, replace: bool = False) -> None:

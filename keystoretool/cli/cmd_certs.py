@@ -76,9 +76,9 @@ def _warn_all(lines: list[str]) -> None:
 
 
 def _load_cert(der: bytes) -> x509.Certificate:
-    from cryptography import x509
+    from .. import certs
 
-    return x509.load_der_x509_certificate(der)
+    return certs.lenient_certificate(der)
 
 
 def _first_cert(entry: object) -> bytes | None:
@@ -415,14 +415,13 @@ def printcert(
     s = session()
     data = _read_input(file)
     try:
-        found = certs.read_certificates(data)
+        found = certs.read_certificate_ders(data)
     except certs.CertParseError:
         raise KeystoreToolError("Failed to parse input") from None
     if not found:
         raise KeystoreToolError("Empty input")
     parts: list[str] = []
-    for i, cert in enumerate(found):
-        der = certs.cert_der(cert)
+    for i, der in enumerate(found):
         if len(found) > 1:
             parts.append(f"Certificate[{i + 1}]:\n")
         parts.append(certinfo.pem(der) if rfc else certinfo.print_x509(der))
@@ -475,11 +474,11 @@ def importcert(
         maybe_jks_warning(path, ks)
 
 
-def _print_cert_out(cert: x509.Certificate) -> None:
-    from .. import certinfo, certs
+def _print_cert_out(der: bytes) -> None:
+    from .. import certinfo
 
     s = session()
-    s.out.write(certinfo.print_x509(certs.cert_der(cert)))
+    s.out.write(certinfo.print_x509(der))
     s.out.flush()
 
 
@@ -520,7 +519,7 @@ def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str |
             if root is None:
                 s.err.write("\nTop-level certificate in reply:\n\n")
                 s.err.flush()
-                _print_cert_out(top)
+                _print_cert_out(certs.cert_der(top))
                 s.err.write("\n... is not trusted. ")
                 if not s.prompter.yes_no("Install reply anyway? [no]:  "):
                     return False
@@ -546,13 +545,13 @@ def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
     if label in ks:
         raise AliasError(f"Certificate not imported, alias <{label}> already exists")
     try:
-        found = certs.read_certificates(_read_input(file))
-    except KeystoreToolError:
+        found = certs.read_certificate_ders(_read_input(file))
+    except certs.CertParseError:
         found = []
     if not found:
         raise KeystoreToolError("Input not an X.509 certificate")
-    cert = found[0]
-    der = certs.cert_der(cert)
+    der = found[0]
+    cert = certs.load_certificate(der)  # None: a form cryptography cannot check
     entry = TrustedCertEntry(label, cert_der=der)
 
     def add() -> bool:
@@ -562,7 +561,7 @@ def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
     if noprompt:
         _warn_all(certinfo.weak_warnings("The input", der))
         return add()
-    self_signed = certs.is_self_signed(cert)
+    self_signed = cert is not None and certs.is_self_signed(cert)
     existing = next((a for a in ks.aliases() if _first_cert(ks.get(a)) == der), None)
     if existing is not None:
         s.info(f"Certificate already exists in keystore under alias <{ks.get(existing).alias}>")
@@ -576,13 +575,15 @@ def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
                 _warn_all(certinfo.weak_warnings("The input", der))
                 return add() if s.prompter.yes_no(
                     "Do you still want to add it to your own keystore? [no]:  ") else False
-        _print_cert_out(cert)
+        _print_cert_out(der)
         _warn_all(certinfo.weak_warnings("The input", der))
         return add() if s.prompter.yes_no("Trust this certificate? [no]:  ") else False
     try:
+        if cert is None:
+            raise KeystoreToolError("Failed to establish chain from reply")
         certs.establish_chain(None, cert, _candidates(ks, trustcacerts))
     except KeystoreToolError:
-        _print_cert_out(cert)
+        _print_cert_out(der)
         _warn_all(certinfo.weak_warnings("The input", der))
         return add() if s.prompter.yes_no("Trust this certificate? [no]:  ") else False
     return add()

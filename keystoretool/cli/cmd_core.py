@@ -84,7 +84,8 @@ def list_(
                 parts.append(render.entry_plain(label, entry))
         s.out.write("".join(parts))
         for label, entry in labels:
-            for w in render.weak_warnings(label, entry):
+            tag = "The certificate" if alias is not None else f"<{label}>"
+            for w in render.weak_warnings(tag, entry):
                 s.warn(w)
     maybe_jks_warning(path, ks)
 
@@ -328,6 +329,9 @@ class Importer:
             elif not s.prompter.yes_no(f"Existing entry alias {label} exists, overwrite? [no]:  "):
                 new = s.prompter.line(
                     "Enter new alias name\t(RETURN to cancel import for this entry):  ")
+                if new is None:  # end of input: keytool fails here too (and writes nothing)
+                    raise AliasError(f"Alias <{dest_alias}> already exists in the destination "
+                                     "keystore and no new alias was given")
                 if not new:
                     s.info(f"Entry for alias {label} not imported.")
                     return False

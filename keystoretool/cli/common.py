@@ -43,15 +43,44 @@ PKCS12_KEYPASS_WARNING = (
 )
 
 
+class LineTrackingStream:
+    """A text stream that remembers whether the cursor is at the start of a
+    line, so an error after an unanswered prompt starts on a line of its own."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.at_line_start = True
+
+    def write(self, text: str) -> int:
+        if text:
+            self.at_line_start = text.endswith("\n")
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
 @dataclass
 class Session:
     """State of one command run: where output goes, prompts, warnings."""
 
     out: TextIO = field(default_factory=lambda: sys.stdout)
-    err: TextIO = field(default_factory=lambda: sys.stderr)
-    prompter: Prompter = field(default_factory=Prompter)
+    err: TextIO = field(default_factory=lambda: LineTrackingStream(sys.stderr))  # type: ignore[arg-type,return-value]
+    prompter: Prompter | None = None  # type: ignore[assignment]
     warnings: list[str] = field(default_factory=list)
     lock_timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.prompter is None:
+            self.prompter = Prompter(err=self.err)
+
+    def end_line(self) -> None:
+        """Finish a prompt line left open (before an error or warnings)."""
+        if not getattr(self.err, "at_line_start", True):
+            self.err.write("\n")
 
     def warn(self, line: str) -> None:
         if line not in self.warnings:

@@ -100,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = run(argv)
     except KeystoreToolError as exc:
         s.flush_warnings()
+        s.end_line()
         s.err.write(f"keystoretool error: {exc}\n")
         code = exc.exit_code
     except KeyboardInterrupt:
@@ -110,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line, never a traceback
         if os.environ.get("KEYSTORETOOL_DEBUG"):
             raise
+        s.end_line()
         s.err.write(
             f"keystoretool error: internal error ({type(exc).__name__}: {exc}); "
             "set KEYSTORETOOL_DEBUG=1 for details\n"

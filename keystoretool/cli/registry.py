@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import KeystoreToolError, UsageError
+from ..errors import UsageError
 from .options import Opt
 
 #: command name -> module that defines it (each module has ``COMMANDS``:
@@ -105,7 +105,4 @@ def call_with_options(func: Callable[..., Any], values: dict[str, list[str | boo
                 kwargs[p.name] = p.kind(raw)
             except ValueError as exc:
                 raise UsageError(f"Invalid value for -{long_names[0]}: {raw}") from exc
-    try:
-        return func(**kwargs)
-    except TypeError as exc:  # pragma: no cover - a declaration bug
-        raise KeystoreToolError(f"internal error calling {func.__name__}: {exc}") from exc
+    return func(**kwargs)

@@ -63,7 +63,7 @@ def entry_long(label: str, entry: Entry, *, rfc: bool) -> str:
         return "".join(parts)
     if isinstance(entry, TrustedCertEntry):
         parts.append("\n")
-        parts.append(_cert_text(entry.cert_der, rfc))
+        parts.append(_cert_text(entry.cert_der, rfc, trusted=True))
         return "".join(parts)
     assert isinstance(entry, PrivateKeyEntry)
     chain = entry.chain_der
@@ -74,20 +74,17 @@ def entry_long(label: str, entry: Entry, *, rfc: bool) -> str:
     return "".join(parts)
 
 
-def _cert_text(der: bytes, rfc: bool) -> str:
-    from cryptography import x509
-
+def _cert_text(der: bytes, rfc: bool, *, trusted: bool = False) -> str:
     from .. import certinfo
 
     if rfc:
         return certinfo.pem(der)
-    return certinfo.print_x509(x509.load_der_x509_certificate(der))
+    return certinfo.print_x509(der, trusted=trusted)
 
 
 def weak_warnings(label: str, entry: Entry) -> list[str]:
-    """keytool's weak-algorithm warnings for a listed entry."""
-    from cryptography import x509
-
+    """keytool's weak-algorithm warnings for a listed entry (``label`` is
+    ``<alias>`` in a full listing, ``The certificate`` with -alias)."""
     from .. import certinfo
 
     chain = entry.chain_der
@@ -95,26 +92,16 @@ def weak_warnings(label: str, entry: Entry) -> list[str]:
     if isinstance(entry, PrivateKeyEntry):
         for i, der in enumerate(chain, 1):
             tag = label if len(chain) == 1 else f"{label} #{i} of {len(chain)}"
-            out += certinfo.weak_warnings(tag, x509.load_der_x509_certificate(der))
+            out += certinfo.weak_warnings(tag, der)
     elif isinstance(entry, TrustedCertEntry):
-        out += certinfo.weak_warnings(label, entry.cert, check_signature=False)
+        out += certinfo.weak_warnings(label, entry.cert_der, trusted=True)
     return out
 
 
 def cert_json(der: bytes) -> dict[str, Any]:
-    from cryptography import x509
-
     from .. import certinfo
 
-    cert = x509.load_der_x509_certificate(der)
-    return {
-        "subject": certinfo.x500_str(cert.subject),
-        "issuer": certinfo.x500_str(cert.issuer),
-        "serial": format(cert.serial_number, "x"),
-        "not_before": cert.not_valid_before_utc.isoformat(),
-        "not_after": cert.not_valid_after_utc.isoformat(),
-        "sha256": fingerprint(der),
-    }
+    return certinfo.summary(der)
 
 
 def entry_json(alias: str, entry: Entry) -> dict[str, Any]:
