@@ -124,6 +124,28 @@ def openssl_accepts(path: Path, password: str, legacy: bool = False) -> None:
     assert "error" not in proc.stderr.lower(), proc.stderr
 
 
+def keytool_decrypts_all(path: Path, password: str, tmp: Path, count: int) -> None:
+    """keytool -importkeystore into a JCEKS: Java must decrypt every key to copy it."""
+    dest = tmp / (path.stem + ".jceks")
+    proc = keytool(
+        "-importkeystore",
+        "-noprompt",
+        "-srckeystore",
+        str(path),
+        "-srcstorepass",
+        password,
+        "-srcstoretype",
+        "pkcs12",
+        "-destkeystore",
+        str(dest),
+        "-deststoretype",
+        "jceks",
+        "-deststorepass",
+        "destpass1",
+    )
+    assert f"{count} entries successfully imported, 0 entries failed" in proc.stderr, proc.stderr
+
+
 def load(data: bytes, password: str | None) -> Any:
     return pkcs12.load(data, password, "PKCS12")
 
@@ -521,6 +543,7 @@ def test_new_store_read_by_keytool_and_openssl(
     want = {e.alias.lower(): (e.kind, [fingerprint(c) for c in e.chain_der]) for e in entries}
     assert keytool_listing(out, "storepw1") == want
     openssl_accepts(out, "storepw1", legacy=(profile == "legacy"))
+    keytool_decrypts_all(out, "storepw1", tmp_path, len(entries))
     back = load(out.read_bytes(), "storepw1")
     # keytool's reader order: key/secret bags, then trusted certificates
     assert [e.alias for e in back.entries] == ["client", "aes", "second", "mac", "TrustedRoot"]
@@ -605,6 +628,7 @@ def test_password_change_needs_clear_keys(
     out = tmp_path / "newpw.p12"
     rewrite(s.path, s.password, out, new_password="another1")
     assert keytool_listing(out, "another1") == listings["keytool17"]
+    keytool_decrypts_all(out, "another1", tmp_path, len(listings["keytool17"]))
     with pytest.raises(IntegrityError):
         load(out.read_bytes(), s.password)
 
@@ -1098,3 +1122,36 @@ def test_chain_rebuilt_when_issuer_encoding_differs(tmp_path: Path) -> None:
     out = tmp_path / "mixed.p12"
     out.write_bytes(data)
     assert len(keytool_listing(out, "changeit")["k"][1]) == 2
+
+
+@needs_tools
+@pytest.mark.interop
+def test_secret_key_algorithms_as_java_names_them(tmp_path: Path) -> None:
+    """OIDs as Java's AlgorithmId gives them (DESede is 1.3.14.3.2.17); names Java
+    cannot store in a PKCS12 are refused with keytool's message."""
+    algs = {
+        "AES": 16,
+        "DES": 8,
+        "DESede": 24,
+        "ARCFOUR": 16,
+        "HmacSHA1": 20,
+        "HmacSHA512/256": 32,
+        "HmacSHA3-256": 32,
+    }
+    entries: list[Entry] = [
+        SecretKeyEntry(f"s{i}", algorithm=a, key=os.urandom(n))
+        for i, (a, n) in enumerate(algs.items())
+    ]
+    data = pkcs12.dump("PKCS12", entries, "changeit", None)
+    out = tmp_path / "secrets.p12"
+    out.write_bytes(data)
+    assert keytool_listing(out, "changeit") == {e.alias: ("SecretKeyEntry", []) for e in entries}
+    keytool_decrypts_all(out, "changeit", tmp_path, len(entries))
+    back = load(data, "changeit").entries
+    for want, got in zip(entries, back, strict=True):
+        assert got.unlock("changeit") == want.key
+        assert got.sealed.algorithm == want.algorithm
+    with pytest.raises(KeystoreToolError, match="unrecognized algorithm name: Blowfish"):
+        pkcs12.dump(
+            "PKCS12", [SecretKeyEntry("b", algorithm="Blowfish", key=bytes(16))], "changeit", None
+        )

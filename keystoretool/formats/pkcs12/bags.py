@@ -33,12 +33,13 @@ GET_KEY_FAILED = (
     "if a bad key is used during decryption."
 )
 
-#: Java secret-key algorithm names <-> the OIDs ``AlgorithmId.get`` gives them.
+#: Java secret-key algorithm names <-> the OIDs ``AlgorithmId.get`` gives them
+#: (checked with keytool 17 -genseckey; Blowfish, RC2, HmacMD5 and ChaCha20 have
+#: none, and keytool refuses to store them in a PKCS12).
 SECRET_KEY_OIDS: dict[str, str] = {
     "AES": "2.16.840.1.101.3.4.1",
     "DES": "1.3.14.3.2.7",
-    "DESede": "1.2.840.113549.3.7",
-    "RC2": "1.2.840.113549.3.2",
+    "DESede": "1.3.14.3.2.17",
     "ARCFOUR": "1.2.840.113549.3.4",
     "HmacSHA1": "1.2.840.113549.2.7",
     "HmacSHA224": "1.2.840.113549.2.8",
@@ -53,6 +54,7 @@ SECRET_KEY_OIDS: dict[str, str] = {
     "HmacSHA3-512": "2.16.840.1.101.3.4.2.16",
 }
 SECRET_KEY_NAMES = {v: k for k, v in SECRET_KEY_OIDS.items()}
+SECRET_KEY_NAMES["1.2.840.113549.3.7"] = "DESede"  # des-ede3-cbc, as other tools write it
 
 
 def _password_tag(password: str | None) -> bytes | None:
@@ -250,7 +252,6 @@ def secret_key_info(algorithm: str, key: bytes) -> bytes:
         from ...errors import KeystoreToolError
 
         raise KeystoreToolError(
-            f"Cannot store a {algorithm} secret key in a PKCS12 keystore "
-            "(no OID for this algorithm)"
+            f"Key protection algorithm not found: unrecognized algorithm name: {algorithm}"
         )
     return der.seq(der.integer(0), der.seq(der.oid(oid), der.null()), der.octet_string(key))
