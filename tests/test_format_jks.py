@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -1109,3 +1110,31 @@ def test_bks_through_the_format_dispatcher() -> None:
     assert loaded.store_type == "JCEKS"
     loaded = formats.load(corpus("jks/RSA1024.jks"), "12345678", "JCEKS")
     assert loaded.store_type == "JKS"  # JCEKS reads JKS files; they stay JKS
+
+
+def test_bks_hostile_iteration_count_is_refused_fast() -> None:
+    data = struct.pack(">II", 2, 20) + b"\x00" * 20 + b"\xff\xff\xff\xff" + b"\x00" * 21
+    for password in ("changeit", None):
+        with pytest.raises(FormatError, match="iteration count too large"):
+            J.load(data, password, "BKS")
+
+
+@needs_corpus
+def test_broken_sealed_object_is_one_clean_error(capfd: pytest.CaptureFixture[str]) -> None:
+    data = bytearray(corpus("jceks/custom_entry_passwords.jceks"))
+    start = data.index(b"com.sun.crypto.provider.SealedObjectForKeyProtector")
+    data[start] = ord("x")  # not the JDK's layout any more: parsed by javaobj
+    cut = bytes(data[: start + 300])  # and truncated inside the object
+    with pytest.raises(FormatError, match="^Invalid secret key entry"):
+        J.load(cut, None, "JCEKS")
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # javaobj's "Oops state dump" logging is silenced
+
+
+@needs_corpus
+def test_case_variants_of_one_alias_are_duplicates() -> None:
+    data = bytearray(corpus("jks/3certs.jks"))
+    data[data.index(b"cert2")] = ord("C")  # "Cert2" is "cert2" to Java
+    data[data.index(b"cert3") + 4] = ord("2")  # and "cert3" becomes "cert2"
+    with pytest.raises(FormatError, match="twice"):
+        J.load(bytes(data), None, "JKS")

@@ -25,11 +25,13 @@ decryption.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import logging
 import os
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -51,6 +53,11 @@ PBE_MD5_3DES = "PBEWithMD5AndTripleDES"
 JCEKS_ITERATIONS = 200_000
 #: com.sun.crypto.provider.KeyProtector.MAX_ITERATION_COUNT
 _MAX_ITERATIONS = 5_000_000
+#: BouncyCastle writes 1024..2047 iterations; pyjks' pure-Python PKCS#12 KDF
+#: needs ~0.75 ms per 1000, so a hostile count must be refused up front.
+_MAX_BKS_ITERATIONS = 1_000_000
+#: At most this many sealed BKS entries are opened at load to learn their kind.
+_MAX_BKS_PROBES = 64
 
 TRUNCATED = "Keystore file is truncated or corrupt"
 TAMPERED = "Keystore was tampered with, or password was incorrect"
@@ -585,6 +592,19 @@ def _read_sealed_object(data: bytes, pos: int) -> tuple[JceksSealedSecretKey, in
     return _read_sealed_object_javaobj(data, pos)
 
 
+@contextlib.contextmanager
+def _quiet_javaobj() -> Iterator[None]:
+    """javaobj logs a multi-line "Oops state dump" on every bad stream; a user
+    must see our one-line error only."""
+    logger = logging.getLogger("javaobj")
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was
+
+
 def _java_bytes(value: Any) -> bytes | None:
     if value is None:
         return None
@@ -607,7 +627,8 @@ def _read_sealed_object_javaobj(data: bytes, pos: int) -> tuple[JceksSealedSecre
 
     stream = io.BytesIO(data[pos:])
     try:
-        obj = javaobj.load(stream, ignore_remaining_data=True)
+        with _quiet_javaobj():
+            obj = javaobj.load(stream, ignore_remaining_data=True)
     except Exception as exc:  # javaobj raises anything on hostile bytes
         raise FormatError("Invalid secret key entry: not a serialized SealedObject") from exc
     if not _is_subclass(obj, "javax.crypto.SealedObject"):
@@ -647,7 +668,8 @@ def parse_serialized_secret_key(plain: bytes) -> tuple[str, bytes]:
     import javaobj
 
     try:
-        obj = javaobj.loads(plain)
+        with _quiet_javaobj():
+            obj = javaobj.loads(plain)
     except Exception as exc:
         raise UnrecoverableKeyError() from exc
     try:
@@ -710,9 +732,10 @@ def _load_jks(data: bytes, password: str | None, store_type: str) -> LoadedStore
             sealed.entry = entry
         else:
             raise FormatError(f"Unrecognized keystore entry: {tag}")
-        if alias in seen:
+        key = java_lower(alias)  # JavaKeyStore.convertAlias
+        if key in seen:
             raise FormatError(f"Keystore contains the alias <{alias}> twice")
-        seen.add(alias)
+        seen.add(key)
         entries.append(entry)
     body_end = r.pos
     verified = False
@@ -861,7 +884,7 @@ class BksSealedKey:
         try:
             salt, pos = bks.BksKeyStore._read_data(self.blob, 0)
             iterations = struct.unpack_from(">I", self.blob, pos)[0]
-            if iterations > _MAX_ITERATIONS:
+            if iterations > _MAX_BKS_ITERATIONS:
                 raise KeystoreToolError("PBE iteration count too large")
             plain = rfc7292.decrypt_PBEWithSHAAnd3KeyTripleDESCBC(
                 self.blob[pos + 4 :], password, salt, iterations
@@ -898,6 +921,11 @@ def _load_bks(data: bytes, password: str | None, store_type: str) -> LoadedStore
     from jks import bks
 
     warnings: list[str] = []
+    header = _Reader(data)
+    header.take(4)
+    header.blob()  # salt
+    if header.u4() > _MAX_BKS_ITERATIONS:
+        raise FormatError(f"{INVALID}: iteration count too large")
     try:
         if store_type == "UBER":
             if password is None:
@@ -932,6 +960,7 @@ def _load_bks(data: bytes, password: str | None, store_type: str) -> LoadedStore
         raise FormatError(INVALID) from exc
 
     entries: list[Entry] = []
+    probes = 0
     for alias, item in store.entries.items():
         created = ms_to_datetime(int(item.timestamp))
         chain = [c.cert for c in item.cert_chain]
@@ -939,9 +968,10 @@ def _load_bks(data: bytes, password: str | None, store_type: str) -> LoadedStore
             entries.append(TrustedCertEntry(alias, created, cert_der=item.cert))
         elif isinstance(item, bks.BksSealedKeyEntry):
             sealed = BksSealedKey(item._encrypted, store_type, "private" if chain else "secret")
-            if password is not None:
+            if password is not None and probes < _MAX_BKS_PROBES:
                 # BKS does not say what a sealed entry holds; learn it with the
                 # store password when that opens it (the usual case).
+                probes += 1
                 try:
                     sealed.kind = sealed.open(password)[0]
                 except KeystoreToolError:
