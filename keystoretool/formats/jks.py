@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import logging
 import os
 import struct
 from collections.abc import Callable, Iterator
@@ -596,6 +595,8 @@ def _read_sealed_object(data: bytes, pos: int) -> tuple[JceksSealedSecretKey, in
 def _quiet_javaobj() -> Iterator[None]:
     """javaobj logs a multi-line "Oops state dump" on every bad stream; a user
     must see our one-line error only."""
+    import logging
+
     logger = logging.getLogger("javaobj")
     was = logger.disabled
     logger.disabled = True
