@@ -24,6 +24,7 @@ from .common import (
     probe,
     read_existing,
     recover_key,
+    resolve_keystore,
     save,
     session,
     store_password,
@@ -52,6 +53,7 @@ def list_(
     verbose: o.Verbose = False,
     rfc: o.Rfc = False,
     json_: o.Json = False,
+    cacerts: o.Cacerts = False,
 ) -> None:
     """Lists entries in a keystore.
 
@@ -61,6 +63,7 @@ def list_(
 
     if verbose and rfc:
         raise UsageError("Must not specify both -v and -rfc with 'list' command")
+    keystore = resolve_keystore(keystore, storetype, cacerts)
     opened = open_store(keystore, storepass, storetype, modifying=False)
     ks, path = opened.keystore, opened.path
     s = session()
@@ -102,6 +105,7 @@ def changealias(
     name_rules: o.NameRules = None,
     backup: o.Backup = False,
     lock_timeout: o.LockTimeout = None,
+    cacerts: o.Cacerts = False,
 ) -> None:
     """Changes an entry's alias.
 
@@ -112,7 +116,7 @@ def changealias(
     if destalias is None:
         destalias = ask_alias("Enter destination alias name:  ", "Must specify destination alias")
     check_name(name_rules, destalias)
-    path = keystore or default_keystore()
+    path = resolve_keystore(keystore, storetype, cacerts)
     with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
         ks = opened.keystore
         if destalias in ks:
@@ -132,6 +136,7 @@ def delete(
     verbose: o.Verbose = False,
     backup: o.Backup = False,
     lock_timeout: o.LockTimeout = None,
+    cacerts: o.Cacerts = False,
 ) -> None:
     """Deletes an entry.
 
@@ -140,7 +145,7 @@ def delete(
     set_lock_timeout(lock_timeout)
     if alias is None:
         alias = ask_alias("Enter alias name:  ", "Must specify alias")
-    path = keystore or default_keystore()
+    path = resolve_keystore(keystore, storetype, cacerts)
     with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
         opened.keystore.delete(alias)
     maybe_jks_warning(path, opened.keystore)

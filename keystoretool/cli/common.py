@@ -122,8 +122,32 @@ def default_keystore() -> str:
     return os.path.join(home, ".keystore")
 
 
-def display_path(path: str) -> str:
-    return path
+def cacerts_path() -> str:
+    """The JDK's cacerts: $JAVA_HOME's, else the keytool on PATH's, else Debian's."""
+    import shutil
+
+    candidates = []
+    if os.environ.get("JAVA_HOME"):
+        candidates.append(os.path.join(os.environ["JAVA_HOME"], "lib", "security", "cacerts"))
+    keytool = shutil.which("keytool")
+    if keytool:
+        home = os.path.dirname(os.path.dirname(os.path.realpath(keytool)))
+        candidates.append(os.path.join(home, "lib", "security", "cacerts"))
+    candidates.append("/etc/ssl/certs/java/cacerts")
+    for path in candidates:
+        if os.path.exists(path):
+            return path
+    raise KeystoreToolError("Cannot find the JDK cacerts keystore (set JAVA_HOME)")
+
+
+def resolve_keystore(keystore: str | None, storetype: str | None, cacerts: bool) -> str:
+    """-keystore, or -cacerts, or keytool's default ~/.keystore."""
+    if cacerts:
+        if keystore is not None or storetype is not None:
+            raise KeystoreToolError(
+                "The -keystore or -storetype option cannot be used with the -cacerts option")
+        return cacerts_path()
+    return keystore or default_keystore()
 
 
 def jks_warning(path: str, store_type: str) -> str:

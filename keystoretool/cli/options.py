@@ -40,6 +40,7 @@ Rfc = Annotated[bool, Opt("--rfc", help="output in RFC (PEM) style")]
 NoPrompt = Annotated[bool, Opt("--noprompt", help="do not prompt")]
 Json = Annotated[bool, Opt("--json", help="machine-readable JSON output")]
 File = Annotated[str | None, Opt("--file", help="input or output file name")]
+Cacerts = Annotated[bool, Opt("--cacerts", help="access the JDK's cacerts keystore")]
 Backup = Annotated[bool, Opt("--backup", help="keep the previous file as NAME.bak")]
 LockTimeout = Annotated[
     float | None,
