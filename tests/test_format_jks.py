@@ -1138,3 +1138,83 @@ def test_case_variants_of_one_alias_are_duplicates() -> None:
     data[data.index(b"cert3") + 4] = ord("2")  # and "cert3" becomes "cert2"
     with pytest.raises(FormatError, match="twice"):
         J.load(bytes(data), None, "JKS")
+
+
+JAVA = shutil.which("java")
+JAVA_DUMP_KEYS = """
+import java.io.FileInputStream;
+import java.security.Key;
+import java.security.KeyStore;
+
+public class DumpKeys {
+    public static void main(String[] a) throws Exception {
+        KeyStore ks = KeyStore.getInstance(a[1]);
+        try (FileInputStream in = new FileInputStream(a[0])) {
+            ks.load(in, a[2].toCharArray());
+        }
+        for (int i = 3; i < a.length; i += 2) {
+            Key k = ks.getKey(a[i], a[i + 1].toCharArray());
+            StringBuilder hex = new StringBuilder();
+            for (byte b : k.getEncoded()) hex.append(String.format("%02x", b));
+            System.out.println(a[i] + " " + k.getAlgorithm() + " " + k.getFormat() + " " + hex);
+        }
+    }
+}
+"""
+
+
+@interop
+@pytest.mark.skipif(JAVA is None, reason="java not on PATH")
+def test_java_recovers_the_exact_keys_we_seal(
+    keytool_jceks: Path, material: dict[str, tuple[bytes, bytes]], tmp_path: Path
+) -> None:
+    """The JDK's own JceKeyStore opens our SealedObjects and PBEWithMD5AndTripleDES
+    keys and gets back exactly our key bytes; and we read keytool's keys exactly
+    as the JDK does."""
+    entries = J.load(keytool_jceks.read_bytes(), "changeit", "JCEKS").entries
+    entries += [
+        SecretKeyEntry("newaes", algorithm="AES", key=bytes(range(32))),
+        SecretKeyEntry("newdes3", algorithm="DESede", key=bytes(range(24)), key_password="d3pass"),
+        SecretKeyEntry("newhmac", algorithm="HmacSHA512", key=b"\xa5" * 64),
+        PrivateKeyEntry("newkey", chain_der=[material["alpha"][1]], pkcs8=material["alpha"][0]),
+    ]
+    path = tmp_path / "ours.jceks"
+    path.write_bytes(J.dump("JCEKS", entries, "changeit", None))
+    source = tmp_path / "DumpKeys.java"
+    source.write_text(JAVA_DUMP_KEYS)
+    passwords = {
+        "aes": "changeit",
+        "hmac": "hmacpass",
+        "newaes": "changeit",
+        "newdes3": "d3pass",
+        "newhmac": "changeit",
+        "newkey": "changeit",
+        "rsa": "changeit",
+    }
+    args = [a for alias, pw in passwords.items() for a in (alias, pw)]
+    env = dict(os.environ, LANG="C.UTF-8")
+    env.pop("JAVA_TOOL_OPTIONS", None)
+    res = subprocess.run(
+        [str(JAVA), str(source), str(path), "JCEKS", "changeit", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    java = {line.split()[0]: line.split()[1:] for line in res.stdout.splitlines()}
+    ours = {e.alias: e for e in J.load(path.read_bytes(), "changeit", "JCEKS").entries}
+    for alias, pw in passwords.items():
+        entry = ours[alias]
+        assert isinstance(entry, (PrivateKeyEntry, SecretKeyEntry))
+        algorithm, fmt, hexkey = java[alias]
+        key = entry.unlock(pw)
+        if isinstance(entry, SecretKeyEntry):
+            assert fmt == "RAW"
+            assert (entry.algorithm, key.hex()) == (algorithm, hexkey)
+        else:
+            assert fmt == "PKCS#8"
+            from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+            theirs = load_der_private_key(bytes.fromhex(hexkey), None)
+            assert theirs.private_numbers() == entry.private_key().private_numbers()  # type: ignore[union-attr]
