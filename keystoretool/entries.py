@@ -140,6 +140,8 @@ class SecretKeyEntry(_Base):
             if self.sealed is None:  # pragma: no cover
                 raise ValueError("entry has neither a clear nor a sealed key")
             self.key = self.sealed.unseal(password)
+            if self.algorithm is None:  # some formats learn it only by decrypting
+                self.algorithm = getattr(self.sealed, "algorithm", None)
         return self.key
 
 
