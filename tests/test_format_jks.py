@@ -1218,3 +1218,36 @@ def test_java_recovers_the_exact_keys_we_seal(
 
             theirs = load_der_private_key(bytes.fromhex(hexkey), None)
             assert theirs.private_numbers() == entry.private_key().private_numbers()  # type: ignore[union-attr]
+
+
+@needs_corpus
+def test_random_corruption_never_escapes_as_a_traceback() -> None:
+    import random
+
+    rng = random.Random(20261127)
+    sources = [
+        ("jks/custom_entry_passwords.jks", "JKS"),
+        ("jceks/custom_entry_passwords.jceks", "JCEKS"),
+        ("jceks/AES256.jceks", "JCEKS"),
+        ("bks/christmas.bksv2", "BKS"),
+    ]
+    for _ in range(400):
+        name, store_type = rng.choice(sources)
+        data = bytearray(corpus(name))
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            data = data[: rng.randrange(len(data))]
+        try:
+            loaded = J.load(
+                bytes(data), rng.choice([None, "store_password", "12345678"]), store_type
+            )
+        except KeystoreToolError as exc:
+            assert str(exc) and "\n" not in str(exc)
+            continue
+        for entry in loaded.entries:
+            if isinstance(entry, PrivateKeyEntry) and store_type == "JKS":
+                try:
+                    entry.unlock("private_password")
+                except KeystoreToolError as exc:
+                    assert "\n" not in str(exc)
