@@ -23,10 +23,10 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+if TYPE_CHECKING:  # cryptography is imported only when one of its objects is passed in
+    from cryptography import x509
 
 __all__ = [
     "fingerprint",
@@ -296,7 +296,7 @@ def _rdns(name_der: bytes) -> list[list[tuple[str, _Tlv]]]:
 
 
 def _name_der(name: x509.Name | bytes) -> bytes:
-    return name if isinstance(name, bytes | bytearray) else name.public_bytes()
+    return bytes(name) if isinstance(name, bytes | bytearray) else name.public_bytes()
 
 
 def _x500_str_der(name_der: bytes) -> str:
@@ -983,6 +983,8 @@ def key_description(public_key: object) -> str:
 def _spki_der(public_key: object) -> bytes:
     if isinstance(public_key, bytes | bytearray):
         return bytes(public_key)
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     return public_key.public_bytes(  # type: ignore[attr-defined, no-any-return]
         Encoding.DER, PublicFormat.SubjectPublicKeyInfo
     )
@@ -1101,6 +1103,8 @@ def _parse_cert(der: bytes) -> _Cert:
 def _cert_der(cert: x509.Certificate | bytes) -> bytes:
     if isinstance(cert, bytes | bytearray):
         return bytes(cert)
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     return cert.public_bytes(Encoding.DER)
 
 
@@ -1130,9 +1134,13 @@ def print_x509(
     """keytool 17's ``printX509Cert`` block, byte for byte, ending with a newline.
 
     ``weak_check`` adds the ``(weak)``/``(disabled)`` tags keytool always prints
-    (pass False for an untagged rendering).  ``trusted`` is True when the cert
-    is a trusted-cert entry of the keystore in use: keytool does not tag the
-    signature algorithm of a trust anchor (the key size is still tagged).
+    (JDK 17 rules: MD2/MD5 signatures and RSA/DSA < 1024, EC < 224 bits are
+    disabled; SHA-1 signatures and RSA/DSA < 2048 bits are weak); pass False for
+    an untagged rendering.  ``trusted`` says the certificate equals a
+    trusted-cert entry of the keystore in use (keytool's ``isTrustedCert``; also
+    a CA cert inside a key entry's chain when the same cert is stored as a
+    trusted entry): keytool does not tag the signature algorithm of a trust
+    anchor, the key is still tagged.
     The time zone follows ``TZ`` the way the JVM does (see :func:`java_date`).
     """
     c = _parse_cert(_cert_der(cert))

@@ -424,6 +424,7 @@ OPENSSL_CERTS: dict[str, tuple[str, str, list[str]]] = {
     "ed448": ("ed448", "/CN=ed448", []),
     "secp256k1": ("ec-k1", "/CN=k1", []),
     "brainpool": ("ec-bp", "/CN=bp", []),
+    "sect163k1-sha1": ("ec-sect", "/CN=binary curve", ["-sha1"]),
     "sha3": ("rsa:2048", "/CN=sha3", ["-sha3-256"]),
     "dsa1024-sha1": ("dsa", "/CN=dsa", ["-sha1"]),
 }
@@ -435,8 +436,9 @@ def _openssl_certs(work: Path) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for label, (newkey, subject, extra) in OPENSSL_CERTS.items():
         key_args = ["-newkey", newkey]
-        if newkey in ("ec", "ec-k1", "ec-bp"):
-            curve = {"ec": "P-256", "ec-k1": "secp256k1", "ec-bp": "brainpoolP256r1"}[newkey]
+        if newkey.startswith("ec"):
+            curve = {"ec": "P-256", "ec-k1": "secp256k1", "ec-bp": "brainpoolP256r1",
+                     "ec-sect": "sect163k1"}[newkey]
             key_args = ["-newkey", "ec", "-pkeyopt", f"ec_paramgen_curve:{curve}"]
         elif newkey == "dsa":
             params = work / "dsa.pem"
@@ -605,7 +607,7 @@ def test_printcert_weak_warnings_match_keytool(printed: Printed) -> None:
     text = "\n".join(ours)
     for needle in ("SHA1withRSA signature algorithm", "MD5withRSA", "is disabled.",
                    "1024-bit RSA key", "768-bit RSA key", "192-bit EC (secp192r1) key",
-                   "1024-bit DSA key"):
+                   "1024-bit DSA key", "163-bit EC (sect163k1) key"):
         assert needle in text
 
 
