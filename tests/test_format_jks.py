@@ -1251,3 +1251,22 @@ def test_random_corruption_never_escapes_as_a_traceback() -> None:
                     entry.unlock("private_password")
                 except KeystoreToolError as exc:
                     assert "\n" not in str(exc)
+
+
+def test_version_1_jks_without_certificate_types(material: dict[str, tuple[bytes, bytes]]) -> None:
+    cert = material["alpha"][1]
+    body = (
+        struct.pack(">III", 0xFEEDFEED, 1, 1)
+        + struct.pack(">IH", 2, 2)
+        + b"ca"
+        + struct.pack(">q", 1_000_000_000_000)
+        + struct.pack(">I", len(cert))
+        + cert
+    )
+    data = body + J.store_digest("changeit", body)
+    (entry,) = J.load(data, "changeit", "JKS").entries
+    assert isinstance(entry, TrustedCertEntry) and entry.cert_der == cert
+    assert entry.created == datetime(2001, 9, 9, 1, 46, 40, tzinfo=UTC)
+    # written back as version 2, with the "X.509" type strings
+    out = J.dump("JKS", [entry], "changeit", None)
+    assert out[4:8] == b"\x00\x00\x00\x02" and b"X.509" in out
