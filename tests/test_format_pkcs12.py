@@ -1161,3 +1161,117 @@ def test_secret_key_algorithms_as_java_names_them(tmp_path: Path) -> None:
         pkcs12.dump(
             "PKCS12", [SecretKeyEntry("b", algorithm="Blowfish", key=bytes(16))], "changeit", None
         )
+
+
+OPENSSL_VARIANTS = {
+    "aes128_aes192_sha512": [
+        "-keypbe",
+        "AES-128-CBC",
+        "-certpbe",
+        "AES-192-CBC",
+        "-macalg",
+        "sha512",
+    ],
+    "des3_pbes2_sha384": [
+        "-keypbe",
+        "DES-EDE3-CBC",
+        "-certpbe",
+        "AES-256-CBC",
+        "-macalg",
+        "sha384",
+    ],
+    "rc2_128_sha1_legacy": [
+        "-legacy",
+        "-keypbe",
+        "PBE-SHA1-RC2-128",
+        "-certpbe",
+        "PBE-SHA1-3DES",
+        "-macalg",
+        "sha1",
+    ],
+    "iter_1": ["-iter", "1", "-maciter"],
+}
+
+
+@needs_tools
+@pytest.mark.interop
+@pytest.mark.parametrize("variant", sorted(OPENSSL_VARIANTS))
+def test_openssl_algorithm_variants(pki: dict[str, Any], tmp_path: Path, variant: str) -> None:
+    d: Path = pki["dir"]
+    path = tmp_path / f"{variant}.p12"
+    run(
+        [
+            OPENSSL or "openssl",
+            "pkcs12",
+            "-export",
+            "-inkey",
+            str(d / "leaf1.key"),
+            "-in",
+            str(d / "leaf1.pem"),
+            "-certfile",
+            str(d / "chain.pem"),
+            "-name",
+            "v",
+            "-passout",
+            "pass:secret1",
+            "-out",
+            str(path),
+            *OPENSSL_VARIANTS[variant],
+        ]
+    )
+    p = pki["pki"]
+    chain = [
+        fingerprint(c.public_bytes(serialization.Encoding.DER)) for c in (p.leaf, p.inter, p.root)
+    ]
+    loaded = load(path.read_bytes(), "secret1")
+    assert our_listing(loaded.entries) == {"v": ("PrivateKeyEntry", chain)}
+    assert loaded.entries[0].unlock("secret1")
+    out = tmp_path / "rewritten.p12"
+    out.write_bytes(pkcs12.dump("PKCS12", loaded.entries, "secret1", loaded.state))
+    openssl_accepts(out, "secret1", legacy="legacy" in variant)
+    if "AES-192-CBC" not in OPENSSL_VARIANTS[variant]:  # JDK 17's PBES2 knows AES-128/256 only
+        assert keytool_listing(path, "secret1") == keytool_listing(out, "secret1")
+
+
+SCHEME_VARIANTS = [
+    ("PBES2-AES-128-CBC", "sha1", "PBES2-AES-256-CBC", "sha224", "sha1"),
+    ("PBES2-AES-192-CBC", "sha384", "PBES2-AES-256-CBC", "sha512", "sha224"),
+    ("PBES2-DES-EDE3-CBC", "sha512", "PBES2-AES-128-CBC", "sha256", "sha384"),
+    ("PBE-SHA1-RC2-128", "sha1", "PBE-SHA1-3DES", "sha1", "sha512"),
+    ("PBE-SHA1-2DES", "sha1", "PBE-SHA1-RC2-128", "sha1", "sha256"),
+]
+
+
+@needs_tools
+@pytest.mark.interop
+@pytest.mark.parametrize("key_scheme, key_prf, cert_scheme, cert_prf, mac_hash", SCHEME_VARIANTS)
+def test_our_algorithm_variants_read_by_openssl(
+    pki: dict[str, Any],
+    tmp_path: Path,
+    key_scheme: str,
+    key_prf: str,
+    cert_scheme: str,
+    cert_prf: str,
+    mac_hash: str,
+) -> None:
+    profile = Profile(
+        "v",
+        pbe.PbeSpec(key_scheme, 700, 16, key_prf),
+        pbe.PbeSpec(cert_scheme, 900, 8, cert_prf),
+        mac.MacSpec(mac_hash, 1100, 20),
+    )
+    entries = _fresh_entries(pki)[:2]
+    data = pkcs12.dump("PKCS12", entries, "secret1", profile)
+    back = load(data, "secret1")
+    assert back.state.key == profile.key and back.state.cert == profile.cert
+    assert (back.state.mac.algorithm, back.state.mac.iterations) == (mac_hash, 1100)
+    assert back.entries[0].unlock("secret1")
+    path = tmp_path / "v.p12"
+    path.write_bytes(data)
+    legacy = key_scheme.startswith("PBE-") or cert_scheme.startswith("PBE-")
+    openssl_accepts(path, "secret1", legacy=legacy)
+    # JDK 17 lacks AES-192 and 3DES under PBES2 and 2-key 3DES; it must read the rest
+    unsupported = {"PBES2-AES-192-CBC", "PBES2-DES-EDE3-CBC", "PBE-SHA1-2DES"}
+    if not unsupported & {key_scheme, cert_scheme}:
+        assert keytool_listing(path, "secret1") == our_listing(entries)
+        keytool_decrypts_all(path, "secret1", tmp_path, len(entries))

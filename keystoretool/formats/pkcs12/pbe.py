@@ -191,7 +191,8 @@ def _cipher(info: CipherInfo, key: bytes, iv: bytes, encrypt: bool) -> Any:
     elif info.family == "3des":
         from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 
-        algo = TripleDES(key)
+        # 2-key 3DES is 3-key 3DES with k3 = k1 (cryptography deprecates 16-byte keys)
+        algo = TripleDES(key + key[:8] if len(key) == 16 else key)
     else:
         from cryptography.hazmat.decrepit.ciphers.algorithms import RC2
 
