@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from interop import REPO_ROOT, fixture_path, run_cli
 from keystoretool import __version__
 from keystoretool.cli.common import Session, session, set_session
 from keystoretool.cli.main import main
+from keystoretool.cli.passwords import Prompter
 from keystoretool.cli.progress import progress
 
 ESC = b"\x1b["
@@ -177,12 +178,10 @@ class FakeTerminal(io.StringIO):
 
 
 @pytest.fixture()
-def fake_session() -> FakeTerminal:
+def fake_session() -> Iterator[FakeTerminal]:
     err = FakeTerminal()
     old = session()
-    s = Session(out=io.StringIO(), err=err)
-    s.prompter.err = err
-    set_session(s)
+    set_session(Session(out=io.StringIO(), err=err, prompter=Prompter(err=err)))
     yield err
     set_session(old)
 

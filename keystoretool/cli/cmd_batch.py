@@ -421,6 +421,8 @@ class _Printer:
         if r.stderr:
             self.err.write(r.stderr)
         if not r.ok and not r.skipped:
+            if r.stderr and not r.stderr.endswith("\n"):
+                self.err.write("\n")  # the error on a line of its own
             self.err.write(f"keystoretool error: line {r.line}: {r.error}\n")
         self.err.flush()
 

@@ -110,9 +110,6 @@ class _AboveBar(io.TextIOBase):
     def isatty(self) -> bool:
         return True
 
-    def fileno(self) -> int:
-        return self._stream.fileno()
-
 
 def _noop(n: int = 1) -> None:
     return None
@@ -135,13 +132,16 @@ def progress(total: int, label: str, *, min_total: int = MIN_TOTAL
         return
     bar = _Bar(stream, total, label)
     above = cast(TextIO, _AboveBar(stream, bar))
-    old_err, old_prompt_err = s.err, s.prompter.err
+    prompter = s.prompter
+    old_prompt_err = prompter.err if prompter is not None else None
     s.err = above
-    if old_prompt_err is stream:
-        s.prompter.err = above
+    if prompter is not None and old_prompt_err is stream:
+        prompter.err = above  # prompts (overwrite? ...) also go above the bar
     try:
         bar.draw()
         yield bar.tick
     finally:
-        s.err, s.prompter.err = old_err, old_prompt_err
+        s.err = stream
+        if prompter is not None:
+            prompter.err = old_prompt_err
         bar.clear()
