@@ -28,9 +28,14 @@ Key contract (read this before writing a command):
   the old password) and raises a ``KeystoreToolError`` naming the alias.
 * ``state`` from ``load`` describes the file's own algorithms (certificate
   safe algorithm and iterations, MAC algorithm and iterations, key bag
-  algorithm), so a rewrite keeps them; ``state=None`` means the modern profile
-  (what keytool 17 writes); ``new_state("legacy")`` gives 3DES keys, RC2-40
-  certificates and a SHA-1 MAC at 2048 iterations.
+  algorithm), so a rewrite keeps them. keytool 17 keeps the first two but
+  protects *new* keys with its default AES-256 even in a legacy file; we use
+  the file's own key algorithm instead, so an ``openssl -legacy`` or Java 8
+  store stays readable by the consumers it was made for. ``state=None``
+  means the modern profile (what keytool 17 writes); ``new_state("legacy")``
+  gives 3DES keys, RC2-40 certificates and a SHA-1 MAC at 2048 iterations.
+* ``password=None`` is accepted by ``dump`` only when nothing needs it (a
+  password-less state: no MAC, clear certificates, keys sealed verbatim).
 * A loaded entry's ``extras`` may hold ``pkcs12.*`` keys (original
   friendlyName, localKeyId and the creation date it implied). The localKeyId
   is reused only while ``entry.created`` is unchanged; commands that reset the
