@@ -1275,3 +1275,29 @@ def test_our_algorithm_variants_read_by_openssl(
     if not unsupported & {key_scheme, cert_scheme}:
         assert keytool_listing(path, "secret1") == our_listing(entries)
         keytool_decrypts_all(path, "secret1", tmp_path, len(entries))
+
+
+@needs_tools
+@pytest.mark.interop
+def test_through_the_keystore_model(
+    stores: dict[str, Store], pki: dict[str, Any], tmp_path: Path
+) -> None:
+    """The model's rename/delete/new on PKCS12 via this format (the CLI's path)."""
+    from keystoretool.model import Keystore
+
+    s = stores["keytool17"]
+    ks = Keystore.loads(s.path.read_bytes(), s.password)
+    ks.rename("Leaf1", "Renamed")
+    ks.delete("aeskey")
+    data = ks.dumps()
+    ks.verify_bytes(data, s.password)
+    out = tmp_path / "model.p12"
+    out.write_bytes(data)
+    listing = keytool_listing(out, s.password)
+    assert sorted(listing) == ["inter ca", "leaf2", "renamed", "rootca"]
+    new = Keystore.new("PKCS12", "changeit", profile="legacy")
+    new.put("Client", _fresh_entries(pki)[0])
+    legacy = tmp_path / "legacy.p12"
+    legacy.write_bytes(new.dumps())
+    assert list(keytool_listing(legacy, "changeit")) == ["client"]
+    openssl_accepts(legacy, "changeit", legacy=True)
