@@ -25,10 +25,13 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+from keystoretool.errors import KeystoreToolError
+
 if TYPE_CHECKING:  # cryptography is imported only when one of its objects is passed in
     from cryptography import x509
 
 __all__ = [
+    "CertificateParseError",
     "fingerprint",
     "java_date",
     "java_medium_date",
@@ -318,12 +321,18 @@ def x500_str(name: x509.Name | bytes) -> str:
     printed last-to-first, multi-valued RDNs joined with ``" + "``, values
     quoted as Java does (``O="ACME, Inc."``), unknown types as ``OID.1.2.3=``.
     """
-    return _x500_str_der(_name_der(name))
+    try:
+        return _x500_str_der(_name_der(name))
+    except (_DerError, IndexError, ValueError) as exc:
+        raise CertificateParseError("Invalid X.500 name") from exc
 
 
 def x500_rfc2253(name: x509.Name | bytes) -> str:
     """``X500Principal.getName(X500Principal.RFC2253)`` (e.g. PKCS12 friendlyNames)."""
-    rdns = _rdns(_name_der(name))
+    try:
+        rdns = _rdns(_name_der(name))
+    except (_DerError, IndexError, ValueError) as exc:
+        raise CertificateParseError("Invalid X.500 name") from exc
     parts = []
     for rdn in reversed(rdns):
         avas = []
@@ -1058,8 +1067,10 @@ class _Cert(NamedTuple):
 def _parse_time(tag: int, content: bytes) -> _dt.datetime:
     text = content.decode("ascii")
     year_digits = 2 if tag == 0x17 else 4
-    m = re.fullmatch(
-        r"(\d{" + str(year_digits) + r"})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)?(?:\.(\d+))?Z", text
+    m = re.fullmatch(  # what DerInputBuffer.getTime() accepts, offsets included
+        r"(\d{" + str(year_digits) + r"})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)?(?:[.,](\d+))?"
+        r"(Z|[+-]\d{4})",
+        text,
     )
     if m is None:
         raise _DerError("Parse " + ("UTC" if tag == 0x17 else "Generalized") + " time")
@@ -1068,13 +1079,33 @@ def _parse_time(tag: int, content: bytes) -> _dt.datetime:
         year += 2000 if year < 50 else 1900
     frac = m.group(7) or ""
     micro = int((frac + "000000")[:3]) * 1000 if frac else 0
-    return _dt.datetime(
+    when = _dt.datetime(
         year, int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)),
         int(m.group(6) or 0), micro, tzinfo=_dt.UTC,
     )
+    zone = m.group(8)
+    if zone != "Z":
+        offset = _dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+        when = when - offset if zone[0] == "+" else when + offset
+    return when
+
+
+class CertificateParseError(KeystoreToolError):
+    """The bytes are not a certificate keytool could read."""
+
+    def __init__(self, message: str = "Failed to parse input") -> None:
+        super().__init__(message)
 
 
 def _parse_cert(der: bytes) -> _Cert:
+    """The fields keytool prints, from a DER certificate (CertificateParseError if broken)."""
+    try:
+        return _parse_cert_fields(der)
+    except (_DerError, IndexError, ValueError) as exc:
+        raise CertificateParseError() from exc
+
+
+def _parse_cert_fields(der: bytes) -> _Cert:
     cert = _children(_parse_one(der).content)
     tbs = _children(cert[0].content)
     i = 0

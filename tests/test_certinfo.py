@@ -323,6 +323,13 @@ def crafted() -> dict[str, bytes]:
         "edi-party-name": make_cert(exts=[ext("2.5.29.17", seq(ctx(5, ctx(
             0, utf8("assign"), True) + ctx(1, utf8("party"), True), True)))]),
         "crl-number-in-cert": make_cert(exts=[ext("2.5.29.20", integer(0x123456789ABCDEF0))]),
+        "v2-time-offsets": make_cert(
+            version=2, not_before=tlv(0x17, b"260101120000+0130"),
+            not_after=tlv(0x18, b"20360101120000-0100"),
+        ),
+        "time-no-seconds-fraction": make_cert(
+            not_before=tlv(0x17, b"2601011200Z"), not_after=tlv(0x18, b"20360101120000.5Z")
+        ),
         "dst-validity": make_cert(
             not_before=tlv(0x17, b"260115123456Z"), not_after=tlv(0x17, b"260715123456Z")
         ),
@@ -630,6 +637,16 @@ def test_list_v_weak_warnings_match_keytool(keytool_store: KeytoolStore) -> None
     assert sorted(ours) == sorted(expected)
     assert "<trusted> uses a 1024-bit RSA key" in "\n".join(ours)
     assert not any("<trusted> uses the SHA1withRSA" in w for w in ours)
+
+
+def test_broken_input_raises_keytools_error() -> None:
+    with pytest.raises(certinfo.CertificateParseError, match="^Failed to parse input$"):
+        certinfo.print_x509(b"\x30\x03\x02\x01")
+    with pytest.raises(certinfo.CertificateParseError):
+        certinfo.weak_warnings("The certificate", b"garbage")
+    with pytest.raises(certinfo.CertificateParseError):
+        certinfo.x500_str(b"\x31\x00")
+    assert certinfo.x500_str(seq()) == "" and certinfo.x500_rfc2253(seq()) == ""
 
 
 def test_trusted_entry_signature_is_not_tagged() -> None:
