@@ -1070,11 +1070,15 @@ def _blocks(data: bytes) -> list[bytes]:
     return out
 
 
-def read_certificates(data: bytes) -> list[x509.Certificate]:
-    """Every certificate in ``data`` as keytool reads a reply or -printcert
-    input: DER or PEM certificates one after another, or a PKCS#7
+def read_certificate_ders(data: bytes) -> list[bytes]:
+    """DER of every certificate in ``data`` as keytool reads a reply or
+    -printcert input: DER or PEM certificates one after another, or a PKCS#7
     (DER or PEM) first block. Empty input gives []; anything else that holds
-    no certificate raises :class:`CertParseError`."""
+    no certificate raises :class:`CertParseError`.
+
+    A certificate ``cryptography`` refuses but whose outer structure is a
+    certificate's is kept (Java writes NULL parameters in DSA signature
+    algorithm identifiers, which ``cryptography`` rejects)."""
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import pkcs7
 
@@ -1084,18 +1088,122 @@ def read_certificates(data: bytes) -> list[x509.Certificate]:
     if not blocks:
         raise CertParseError("Failed to parse input")
     try:
-        certs = pkcs7.load_der_pkcs7_certificates(blocks[0])
-        return list(certs)
+        return [cert_der(c) for c in pkcs7.load_der_pkcs7_certificates(blocks[0])]
     except Exception:  # not a PKCS#7 (ValueError) or a PKCS#7 without certificates
         if _is_pkcs7(blocks[0]):
             return []
-    out = []
     for block in blocks:
         try:
-            out.append(x509.load_der_x509_certificate(block))
+            x509.load_der_x509_certificate(block)
         except ValueError as exc:
-            raise CertParseError("Failed to parse input") from exc
+            if not _looks_like_certificate(block):
+                raise CertParseError("Failed to parse input") from exc
+    return blocks
+
+
+def read_certificates(data: bytes) -> list[x509.Certificate]:
+    """:func:`read_certificate_ders` as ``x509.Certificate`` objects."""
+    from cryptography import x509
+
+    out = []
+    for der in read_certificate_ders(data):
+        try:
+            out.append(x509.load_der_x509_certificate(der))
+        except ValueError as exc:
+            raise CertParseError(f"Unsupported certificate: {exc}") from exc
     return out
+
+
+def load_certificate(der: bytes) -> x509.Certificate | None:
+    """The certificate, or None when ``cryptography`` cannot parse it."""
+    from cryptography import x509
+
+    try:
+        return x509.load_der_x509_certificate(der)
+    except ValueError:
+        return None
+
+
+_DSA_SIG_OIDS = (
+    bytes.fromhex("06072a8648ce380403"),  # 1.2.840.10040.4.3 SHA1withDSA
+    bytes.fromhex("0609608648016503040301"),  # SHA224withDSA
+    bytes.fromhex("0609608648016503040302"),  # SHA256withDSA
+)
+
+
+def _tlv(data: bytes, pos: int) -> tuple[int, int, int]:
+    """(tag, start of content, end) of the DER element at ``pos``."""
+    n = data[pos + 1]
+    if n < 0x80:
+        return data[pos], pos + 2, pos + 2 + n
+    k = n & 0x7F
+    length = int.from_bytes(data[pos + 2:pos + 2 + k], "big")
+    return data[pos], pos + 2 + k, pos + 2 + k + length
+
+
+def _encode(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(body)]) + body + content
+
+
+def _children(data: bytes, start: int, end: int) -> list[bytes]:
+    out = []
+    pos = start
+    while pos < end:
+        _, _, stop = _tlv(data, pos)
+        out.append(data[pos:stop])
+        pos = stop
+    return out
+
+
+def _strip_dsa_null(alg: bytes) -> bytes:
+    for oid in _DSA_SIG_OIDS:
+        if alg == _encode(0x30, oid + b"\x05\x00"):
+            return _encode(0x30, oid)
+    return alg
+
+
+def lenient_certificate(der: bytes) -> x509.Certificate:
+    """The certificate for reading its names and key, also in a form
+    ``cryptography`` refuses: a DSA signature algorithm with NULL parameters,
+    as Java writes it, is re-encoded without them (the signature then no
+    longer verifies; use this only to read fields)."""
+    cert = load_certificate(der)
+    if cert is not None:
+        return cert
+    from cryptography import x509
+
+    try:
+        _, start, end = _tlv(der, 0)
+        tbs, alg, sig = _children(der, start, end)
+        _, tstart, tend = _tlv(tbs, 0)
+        fields = _children(tbs, tstart, tend)
+        i = 2 if fields[0][0] == 0xA0 else 1
+        fields[i] = _strip_dsa_null(fields[i])
+        fixed = _encode(0x30, _encode(0x30, b"".join(fields)) + _strip_dsa_null(alg) + sig)
+        return x509.load_der_x509_certificate(fixed)
+    except (ValueError, IndexError) as exc:
+        raise KeystoreToolError(f"Unsupported certificate: {exc}") from exc
+
+
+def _looks_like_certificate(der: bytes) -> bool:
+    """SEQUENCE { SEQUENCE tbs, SEQUENCE algorithm, BIT STRING } spanning the block."""
+    total = _der_length(der)
+    if total != len(der) or der[0] != 0x30:
+        return False
+    n = der[1]
+    pos = 2 + (n & 0x7F if n & 0x80 else 0)
+    tags = []
+    while pos < len(der):
+        length = _der_length(der[pos:])
+        if length is None or pos + length > len(der):
+            return False
+        tags.append(der[pos])
+        pos += length
+    return tags == [0x30, 0x30, 0x03]
 
 
 def _is_pkcs7(der: bytes) -> bool:
@@ -1283,10 +1391,13 @@ def store_candidates(entries: Sequence[tuple[str, bytes]],
     from cryptography import x509
 
     out: list[Candidate] = []
-    for alias, der in entries:
-        out.append(Candidate(f"Issuer <{alias}>", x509.load_der_x509_certificate(der)))
-    for alias, der in cacerts:
-        out.append(Candidate(f"Issuer <{alias}> in cacerts", x509.load_der_x509_certificate(der)))
+    labelled = [(f"Issuer <{a}>", d) for a, d in entries]
+    labelled += [(f"Issuer <{a}> in cacerts", d) for a, d in cacerts]
+    for label, der in labelled:
+        try:
+            out.append(Candidate(label, x509.load_der_x509_certificate(der)))
+        except ValueError:  # a form cryptography cannot check cannot sign anything here
+            continue
     return out
 
 
