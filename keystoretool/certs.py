@@ -915,6 +915,47 @@ class SigAlg:
 
         return None if self.hash_name is None else getattr(hashes, self.hash_name)()
 
+    @property
+    def needs_resign(self) -> bool:
+        """SHA-1 signatures: ``cryptography``'s builders refuse them, so the
+        object is built with SHA-256 and re-signed (see :func:`_resign`)."""
+        return self.hash_name == "SHA1"
+
+
+# AlgorithmIdentifier DER of the SHA-1 signature algorithms (as Java writes them)
+_SHA1_ALG_IDS = {
+    "RSA": bytes.fromhex("300d06092a864886f70d0101050500"),
+    "EC": bytes.fromhex("300906072a8648ce3d0401"),
+    "DSA": bytes.fromhex("300906072a8648ce380403"),
+}
+
+
+def _sign_raw(key: Any, data: bytes, alg: SigAlg) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+
+    fam = key_family(key)
+    if fam == "RSA":
+        return key.sign(data, padding.PKCS1v15(), alg.hash())  # type: ignore[no-any-return]
+    if fam == "EC":
+        return key.sign(data, ec.ECDSA(alg.hash()))  # type: ignore[no-any-return]
+    return key.sign(data, alg.hash())  # type: ignore[no-any-return]
+
+
+def _resign(der: bytes, key: Any, alg: SigAlg, *, inner_alg: bool) -> bytes:
+    """Re-sign a certificate (``inner_alg``: its TBS also names the
+    algorithm) or a PKCS#10 request with ``alg``."""
+    alg_id = _SHA1_ALG_IDS[key_family(key)]
+    _, start, end = _tlv(der, 0)
+    body, _old_alg, _old_sig = _children(der, start, end)
+    if inner_alg:
+        _, tstart, tend = _tlv(body, 0)
+        fields = _children(body, tstart, tend)
+        i = 2 if fields[0][0] == 0xA0 else 1
+        fields[i] = alg_id
+        body = _encode(0x30, b"".join(fields))
+    signature = _sign_raw(key, body, alg)
+    return _encode(0x30, body + alg_id + _encode(0x03, b"\x00" + signature))
+
 
 def resolve_sigalg(sigalg: str | None, key: Any) -> SigAlg:
     """The signature algorithm ``sigalg`` (or keytool's default) for ``key``.
@@ -990,6 +1031,11 @@ def self_signed_certificate(
     for ext in parse_extensions(ext_values, key.public_key()):
         builder = builder.add_extension(ext.value, ext.critical)
     try:
+        if alg.needs_resign:
+            from cryptography.hazmat.primitives import hashes
+
+            draft = cert_der(builder.sign(key, hashes.SHA256()))  # type: ignore[arg-type]
+            return x509.load_der_x509_certificate(_resign(draft, key, alg, inner_alg=True))
         return builder.sign(key, alg.hash())  # type: ignore[arg-type]
     except (ValueError, TypeError) as exc:
         raise KeystoreToolError(f"Cannot sign with {alg.name}: {exc}") from exc
@@ -1012,6 +1058,11 @@ def build_csr(
     for ext in parse_extensions(ext_values, key.public_key()):
         builder = builder.add_extension(ext.value, ext.critical)
     try:
+        if alg.needs_resign:
+            from cryptography.hazmat.primitives import hashes
+
+            draft = builder.sign(key, hashes.SHA256())  # type: ignore[arg-type]
+            return _resign(draft.public_bytes(Encoding.DER), key, alg, inner_alg=False)
         csr = builder.sign(key, alg.hash())  # type: ignore[arg-type]
     except (ValueError, TypeError) as exc:
         raise KeystoreToolError(f"Cannot sign with {alg.name}: {exc}") from exc

@@ -484,3 +484,26 @@ def test_openssl_accepts_our_csr(tmp_path: Path) -> None:
     r = subprocess.run(["openssl", "req", "-in", str(path), "-noout", "-verify"],
                        capture_output=True, check=False)
     assert r.returncode == 0 and b"verify OK" in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("keyalg, sigalg", [("RSA", "SHA1withRSA"), ("EC", "SHA1withECDSA"),
+                                            ("DSA", "SHA1withDSA")])
+def test_sha1_signatures_are_made_by_re_signing(keyalg: str, sigalg: str) -> None:
+    key = certs.generate_key_pair(keyalg, 1024 if keyalg != "EC" else None).private_key
+    cert = certs.self_signed_certificate(key, certs.parse_dname("CN=old"), start=NOW,
+                                         validity_days=1, sigalg=sigalg, ext_values=["bc"])
+    assert certinfo.java_sig_alg_name(cert) == sigalg
+    assert isinstance(cert.signature_hash_algorithm, hashes.SHA1)
+    assert certs.is_self_signed(cert)
+    csr = x509.load_der_x509_csr(certs.build_csr(key, cert.subject, sigalg=sigalg))
+    assert isinstance(csr.signature_hash_algorithm, hashes.SHA1)
+    # (cryptography's is_signature_valid refuses SHA-1; check the signature directly)
+    pub = csr.public_key()
+    if keyalg == "RSA":
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        pub.verify(csr.signature, csr.tbs_certrequest_bytes, padding.PKCS1v15(), hashes.SHA1())
+    elif keyalg == "EC":
+        pub.verify(csr.signature, csr.tbs_certrequest_bytes, ec.ECDSA(hashes.SHA1()))
+    else:
+        pub.verify(csr.signature, csr.tbs_certrequest_bytes, hashes.SHA1())

@@ -470,3 +470,21 @@ def test_keypasswd_on_pkcs12_refused_like_keytool(tmp_path: Path) -> None:
     assert message in theirs.stdout and message in ours.stderr
     assert b"Enter keystore password" not in ours.stderr  # refused before any prompt
     assert sha(ks) == before
+
+
+# ------------------------------------------------------------------ weak algorithms
+def test_weak_key_and_sha1_warnings_like_keytool(tmp_path: Path) -> None:
+    outs = []
+    for runner, name in ((run_keytool, "kt"), (run_cli, "ours")):
+        ks = tmp_path / f"{name}.p12"
+        g = runner(["-genkeypair", "-keystore", ks, "-storepass", PW, "-alias", "w", "-keyalg",
+                    "RSA", "-keysize", "1024", "-sigalg", "SHA1withRSA", "-dname", "CN=w"])
+        ok(g)
+        r = runner(["-certreq", "-keystore", ks, "-storepass", PW, "-alias", "w", "-sigalg",
+                    "SHA1withRSA", "-file", tmp_path / f"{name}.csr"])
+        ok(r)
+        outs.append((g.stderr, r.stderr))
+        v = openssl(["req", "-in", tmp_path / f"{name}.csr", "-noout", "-verify"])
+        assert v.returncode == 0
+    assert outs[0] == outs[1]
+    assert b"uses the SHA1withRSA signature algorithm" in outs[1][1]

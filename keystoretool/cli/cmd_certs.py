@@ -321,6 +321,7 @@ def certreq(
     cert = _load_cert(entry.chain_der[0])
     subject = cert.subject if dname is None else certs.parse_dname(dname)
     der = certs.build_csr(key, subject, sigalg=sigalg, ext_values=ext or [])  # type: ignore[arg-type]
+    sig_name = certs.resolve_sigalg(sigalg, key).name
     text = certinfo.pem(der, "NEW CERTIFICATE REQUEST")
     if file is None:
         s.out.write(text)
@@ -328,8 +329,33 @@ def certreq(
         _write_output(file, text.encode("ascii"))
         if verbose:
             s.info(f"Certification request stored in file <{file}>\nSubmit this to your CA")
-    _warn_all(certinfo.weak_warnings("The certificate", entry.chain_der[0]))
+    _warn_all(_request_warnings("The generated certificate request", sig_name,
+                                certs.spki(key.public_key())))
     maybe_jks_warning(opened.path, ks)
+
+
+def _request_warnings(label: str, sig_name: str, spki_der: bytes) -> list[str]:
+    """keytool's weak-algorithm warnings for a certificate request (signature
+    algorithm and key), worded as for certificates."""
+    from .. import certinfo
+
+    out: list[str] = []
+    strength = certinfo._sig_strength(sig_name)
+    if strength == "disabled":
+        out.append(f"{label} uses the {sig_name} signature algorithm which is considered a "
+                   "security risk and is disabled.")
+    elif strength == "weak":
+        out.append(f"{label} uses the {sig_name} signature algorithm which is considered a "
+                   "security risk. This algorithm will be disabled in a future update.")
+    info = certinfo._spki_info(spki_der)
+    strength = certinfo._key_strength(info)
+    if strength == "disabled":
+        out.append(f"{label} uses a {certinfo._key_text(info)} which is considered a security "
+                   "risk and is disabled.")
+    elif strength == "weak":
+        out.append(f"{label} uses a {certinfo._key_text(info)} which is considered a security "
+                   "risk. This key size will be disabled in a future update.")
+    return out
 
 
 def _write_output(path: str, data: bytes) -> None:
