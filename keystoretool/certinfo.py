@@ -1289,14 +1289,40 @@ def _custom_zone(sign: str, hours: int, minutes: int) -> _JavaZone | None:
     return _JavaZone(_dt.timezone(offset), name, name)
 
 
+# Java's three-letter zone IDs (ZoneInfoFile.oldMappings; EST, MST, HST stay fixed).
+_JAVA_OLD_IDS = {
+    "ACT": "Australia/Darwin", "AET": "Australia/Sydney",
+    "AGT": "America/Argentina/Buenos_Aires", "ART": "Africa/Cairo", "AST": "America/Anchorage",
+    "BET": "America/Sao_Paulo", "BST": "Asia/Dhaka", "CAT": "Africa/Harare",
+    "CNT": "America/St_Johns", "CST": "America/Chicago", "CTT": "Asia/Shanghai",
+    "EAT": "Africa/Addis_Ababa", "ECT": "Europe/Paris", "IET": "America/Indiana/Indianapolis",
+    "IST": "Asia/Kolkata", "JST": "Asia/Tokyo", "MIT": "Pacific/Apia", "NET": "Asia/Yerevan",
+    "NST": "Pacific/Auckland", "PLT": "Asia/Karachi", "PNT": "America/Phoenix",
+    "PRT": "America/Puerto_Rico", "PST": "America/Los_Angeles", "SST": "Pacific/Guadalcanal",
+    "VST": "Asia/Ho_Chi_Minh",
+}
+# SystemV zones with daylight saving follow these rules.
+_SYSTEM_V_RULES = {
+    "AST4ADT": "America/Halifax", "EST5EDT": "EST5EDT", "CST6CDT": "CST6CDT",
+    "MST7MDT": "MST7MDT", "PST8PDT": "PST8PDT", "YST9YDT": "America/Anchorage",
+}
+
+
 @functools.lru_cache(maxsize=8)
 def _java_zone(zone_id: str) -> _JavaZone:
     import zoneinfo
 
     names = _java_tz_names()
     if zone_id in names or zone_id in zoneinfo.available_timezones():
+        key = _JAVA_OLD_IDS.get(zone_id, zone_id)
+        system_v = re.fullmatch(r"SystemV/[A-Z]{3}(\d+)([A-Z]{3})?", zone_id)
+        if system_v and not system_v.group(2):  # fixed standard time
+            hours = int(system_v.group(1))
+            return _JavaZone(_dt.timezone(_dt.timedelta(hours=-hours)), zone_id, None)
+        if system_v:
+            key = _SYSTEM_V_RULES.get(zone_id[8:], key)
         try:
-            return _JavaZone(zoneinfo.ZoneInfo(zone_id), zone_id, None)
+            return _JavaZone(zoneinfo.ZoneInfo(key), zone_id, None)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             pass
     m = _CUSTOM_GMT.fullmatch(zone_id)
@@ -1319,7 +1345,8 @@ def _zone_abbreviation(zone: _JavaZone, local: _dt.datetime) -> str:
     if zone.custom_name is not None:
         return zone.custom_name
     if zone.java_id in _NEGATIVE_DST_ZONES:
-        daylight = (local.utcoffset() or _dt.timedelta(0)) > _dt.timedelta(0)
+        raw = _NEGATIVE_DST_ZONES[zone.java_id]
+        daylight = (local.utcoffset() or _dt.timedelta(0)) > raw
     else:
         daylight = bool(local.dst())
     names = _java_tz_names().get(zone.java_id)
@@ -1338,10 +1365,16 @@ def _zone_abbreviation(zone: _JavaZone, local: _dt.datetime) -> str:
     return f"GMT{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-# Zones whose tzdata uses negative DST.  Java reads the "rearguard" data where
-# their standard offset is GMT+0 and anything ahead of it (Irish summer time,
-# Morocco outside Ramadan) is daylight time.
-_NEGATIVE_DST_ZONES = {"Europe/Dublin", "Eire", "Africa/Casablanca", "Africa/El_Aaiun"}
+# Zones whose tzdata uses negative DST.  Java reads the "rearguard" data: these
+# are their raw (standard) offsets there, and anything ahead of it (Irish
+# summer time, Morocco outside Ramadan, Namibia since 2017) is daylight time.
+_NEGATIVE_DST_ZONES = {
+    "Europe/Dublin": _dt.timedelta(0),
+    "Eire": _dt.timedelta(0),
+    "Africa/Casablanca": _dt.timedelta(0),
+    "Africa/El_Aaiun": _dt.timedelta(0),
+    "Africa/Windhoek": _dt.timedelta(hours=1),
+}
 
 
 def _as_utc(dt: _dt.datetime) -> _dt.datetime:
