@@ -1301,3 +1301,72 @@ def test_through_the_keystore_model(
     legacy.write_bytes(new.dumps())
     assert list(keytool_listing(legacy, "changeit")) == ["client"]
     openssl_accepts(legacy, "changeit", legacy=True)
+
+
+def attribute_oids(data: bytes, password: str) -> list[tuple[str, list[str]]]:
+    """(bag type, attribute OIDs in file order) for every bag, certificate safe decrypted."""
+    out = []
+    pfx = der.parse(data).seq("PFX")
+    auth = pfx[1].seq("ci")[1].explicit(0, "x").octets()
+    for ci in der.parse(auth).seq("auth"):
+        kids = ci.seq("ci")
+        inner = kids[1].explicit(0, "x")
+        if kids[0].oid() == "1.2.840.113549.1.7.1":
+            contents = inner.octets()
+        else:
+            eci = inner.seq("ed")[1].seq("eci")
+            contents = pbe.decrypt_node(eci[1], eci[2].content, password)
+        for node in der.parse(contents).seq("safe"):
+            b = node.seq("bag")
+            attrs = [a.seq("attr")[0].oid() for a in b[2].children()] if len(b) > 2 else []
+            out.append((b[0].oid(), attrs))
+    return out
+
+
+@needs_tools
+@pytest.mark.interop
+def test_other_bag_attributes_kept_like_keytool(pki: dict[str, Any], tmp_path: Path) -> None:
+    """A Microsoft CSP name on an OpenSSL key bag: keytool keeps it on changealias and
+    repeats it on the EE cert bag; so do we."""
+    d: Path = pki["dir"]
+    src = tmp_path / "csp.p12"
+    run(
+        [
+            OPENSSL or "openssl",
+            "pkcs12",
+            "-export",
+            "-inkey",
+            str(d / "leaf1.key"),
+            "-in",
+            str(d / "leaf1.pem"),
+            "-name",
+            "Leaf1",
+            "-CSP",
+            "Test CSP",
+            "-passout",
+            "pass:secret1",
+            "-out",
+            str(src),
+        ]
+    )
+    theirs = tmp_path / "theirs.p12"
+    shutil.copy(src, theirs)
+    keytool(
+        "-changealias",
+        "-alias",
+        "leaf1",
+        "-destalias",
+        "moved",
+        "-keystore",
+        str(theirs),
+        "-storepass",
+        "secret1",
+    )
+    loaded = load(src.read_bytes(), "secret1")
+    entry = loaded.entries[0]
+    entry.alias, entry.created = "moved", datetime.now(UTC)
+    ours = pkcs12.dump("PKCS12", loaded.entries, "secret1", loaded.state)
+    csp = "1.3.6.1.4.1.311.17.1"
+    expected = attribute_oids(theirs.read_bytes(), "secret1")
+    assert any(csp in attrs for _, attrs in expected)
+    assert attribute_oids(ours, "secret1") == expected

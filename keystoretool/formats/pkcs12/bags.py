@@ -131,7 +131,8 @@ class Bag:
     local_key_id: bytes | None = None
     trusted: bool = False
     index: int = 0  # position in its SafeContents
-    extra: dict[str, object] = field(default_factory=dict)
+    # Attributes keytool carries along unchanged (e.g. a Microsoft CSP name), raw DER.
+    other_attributes: list[bytes] = field(default_factory=list)
 
 
 def parse_safe_contents(data: bytes) -> list[Bag]:
@@ -156,6 +157,8 @@ def parse_safe_contents(data: bytes) -> list[Bag]:
                     bag.local_key_id = values[0].octets("localKeyId")
                 elif attr_oid == OID_JAVA_TRUSTED:
                     bag.trusted = True
+                elif attr_oid not in (OID_FRIENDLY_NAME, OID_LOCAL_KEY_ID):
+                    bag.other_attributes.append(attr.raw)
         out.append(bag)
     return out
 
@@ -188,8 +191,10 @@ def cert_names(cert: bytes) -> tuple[bytes, bytes]:
 
 
 # ---- building ---------------------------------------------------------------
-def _attributes(friendly_name: str | None, local_key_id: bytes | None, trusted: bool) -> bytes:
-    # keytool's order (friendlyName, localKeyId, trusted), not DER-sorted.
+def _attributes(
+    friendly_name: str | None, local_key_id: bytes | None, trusted: bool, others: list[bytes]
+) -> bytes:
+    # keytool's order (friendlyName, localKeyId, trusted, the rest), not DER-sorted.
     attrs = []
     if friendly_name is not None:
         attrs.append(
@@ -201,6 +206,7 @@ def _attributes(friendly_name: str | None, local_key_id: bytes | None, trusted: 
         )
     if trusted:
         attrs.append(der.seq(der.oid(OID_JAVA_TRUSTED), der.set_of([der.oid(OID_ANY_EKU)])))
+    attrs.extend(others)
     return der.tlv(der.SET, b"".join(attrs)) if attrs else b""
 
 
@@ -210,26 +216,34 @@ def safe_bag(
     friendly_name: str | None = None,
     local_key_id: bytes | None = None,
     trusted: bool = False,
+    others: list[bytes] | None = None,
 ) -> bytes:
-    return der.seq(
-        der.oid(bag_id), der.explicit(0, value), _attributes(friendly_name, local_key_id, trusted)
-    )
+    attrs = _attributes(friendly_name, local_key_id, trusted, others or [])
+    return der.seq(der.oid(bag_id), der.explicit(0, value), attrs)
 
 
-def shrouded_key_bag(epki: bytes, friendly_name: str, local_key_id: bytes) -> bytes:
-    return safe_bag(OID_SHROUDED_KEY_BAG, epki, friendly_name, local_key_id)
+def shrouded_key_bag(
+    epki: bytes, friendly_name: str, local_key_id: bytes, others: list[bytes] | None = None
+) -> bytes:
+    return safe_bag(OID_SHROUDED_KEY_BAG, epki, friendly_name, local_key_id, others=others)
 
 
-def secret_bag(epki: bytes, friendly_name: str, local_key_id: bytes) -> bytes:
+def secret_bag(
+    epki: bytes, friendly_name: str, local_key_id: bytes, others: list[bytes] | None = None
+) -> bytes:
     value = der.seq(der.oid(OID_SHROUDED_KEY_BAG), der.explicit(0, der.octet_string(epki)))
-    return safe_bag(OID_SECRET_BAG, value, friendly_name, local_key_id)
+    return safe_bag(OID_SECRET_BAG, value, friendly_name, local_key_id, others=others)
 
 
 def cert_bag(
-    cert: bytes, friendly_name: str | None, local_key_id: bytes | None = None, trusted: bool = False
+    cert: bytes,
+    friendly_name: str | None,
+    local_key_id: bytes | None = None,
+    trusted: bool = False,
+    others: list[bytes] | None = None,
 ) -> bytes:
     value = der.seq(der.oid(OID_X509_CERT), der.explicit(0, der.octet_string(cert)))
-    return safe_bag(OID_CERT_BAG, value, friendly_name, local_key_id, trusted)
+    return safe_bag(OID_CERT_BAG, value, friendly_name, local_key_id, trusted, others)
 
 
 def encrypt_key(spec: pbe.PbeSpec, clear: bytes, password: str) -> bytes:

@@ -33,6 +33,7 @@ INTEGRITY_FAILED = "Integrity check failed: Failed PKCS12 integrity checking"
 X_FRIENDLY_NAME = "pkcs12.friendly_name"
 X_LOCAL_KEY_ID = "pkcs12.local_key_id"
 X_LOADED_CREATED = "pkcs12.loaded_created"
+X_ATTRIBUTES = "pkcs12.attributes"  # other bag attributes (raw DER), written back as keytool does
 
 
 @dataclass
@@ -201,6 +202,7 @@ def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pb
                 X_FRIENDLY_NAME: name,
                 X_LOCAL_KEY_ID: key_id,
                 X_LOADED_CREATED: created,
+                X_ATTRIBUTES: bag.other_attributes,
             }
             entry: Entry
             if bag.bag_id == bags.OID_SHROUDED_KEY_BAG:
@@ -216,7 +218,10 @@ def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pb
             if bag.trusted:
                 name = bag.friendly_name if bag.friendly_name is not None else unfriendly()
                 ordered[java_lower(name)] = TrustedCertEntry(
-                    name, load_time, {X_FRIENDLY_NAME: name}, cert_der=cert
+                    name,
+                    load_time,
+                    {X_FRIENDLY_NAME: name, X_ATTRIBUTES: bag.other_attributes},
+                    cert_der=cert,
                 )
                 continue
             key_id = bag.local_key_id
@@ -368,35 +373,42 @@ def _key_blob(
     return bags.encrypt_key(spec, clear, pw)
 
 
+def _other_attributes(entry: Entry) -> list[bytes]:
+    kept = entry.extras.get(X_ATTRIBUTES)
+    if isinstance(kept, list) and all(isinstance(a, bytes) for a in kept):
+        return kept
+    return []
+
+
 def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
     key_bags: list[bytes] = []
     cert_bags: list[bytes] = []
     dn_cache: dict[bytes, str] = {}
     for entry in entries:
+        others = _other_attributes(entry)
         if isinstance(entry, PrivateKeyEntry):
             key_id = _local_key_id(entry)
             alias = java_lower(entry.alias)
-            key_bags.append(
-                bags.shrouded_key_bag(_key_blob(entry, password, profile), alias, key_id)
-            )
+            blob = _key_blob(entry, password, profile)
+            key_bags.append(bags.shrouded_key_bag(blob, alias, key_id, others))
             for i, cert in enumerate(entry.chain_der):
                 if i == 0:
                     name = entry.extras.get(X_FRIENDLY_NAME + ".cert")
                     if not isinstance(name, str) or java_lower(name) != alias:
                         name = alias  # keytool names a new chain's EE cert lower-cased
-                    cert_bags.append(bags.cert_bag(cert, name, key_id))
+                    # keytool repeats the key's other attributes on its EE cert
+                    cert_bags.append(bags.cert_bag(cert, name, key_id, others=others))
                 else:
                     cert_bags.append(bags.cert_bag(cert, _subject_dn(cert, dn_cache)))
         elif isinstance(entry, SecretKeyEntry):
+            blob = _key_blob(entry, password, profile)
             key_bags.append(
-                bags.secret_bag(
-                    _key_blob(entry, password, profile),
-                    java_lower(entry.alias),
-                    _local_key_id(entry),
-                )
+                bags.secret_bag(blob, java_lower(entry.alias), _local_key_id(entry), others)
             )
         elif isinstance(entry, TrustedCertEntry):
-            cert_bags.append(bags.cert_bag(entry.cert_der, entry.alias, trusted=True))
+            cert_bags.append(
+                bags.cert_bag(entry.cert_der, entry.alias, trusted=True, others=others)
+            )
         else:  # pragma: no cover - model bug
             raise KeystoreToolError(f"Cannot store {type(entry).__name__} in a PKCS12 keystore")
 
