@@ -488,3 +488,76 @@ def test_weak_key_and_sha1_warnings_like_keytool(tmp_path: Path) -> None:
         assert v.returncode == 0
     assert outs[0] == outs[1]
     assert b"uses the SHA1withRSA signature algorithm" in outs[1][1]
+
+
+# ------------------------------------------------------------------ more reply cases
+def test_untrusted_top_declined_leaves_store_unchanged(two_stores: tuple[Path, Path]) -> None:
+    ours, theirs = two_stores
+    folder = ours.parent
+    bundle = folder / "leaf-inter.pem"
+    bundle.write_bytes((folder / "leaf.pem").read_bytes() + (folder / "inter.pem").read_bytes())
+    # without the root in the store the intermediate is the untrusted top certificate
+    for runner, ks in ((run_cli, ours), (run_keytool, theirs)):
+        ok(runner(["-delete", "-alias", "root", "-keystore", ks, "-storepass", PW]))
+    before = sha(ours)
+    args = ["-importcert", "-alias", "client", "-file", bundle, "-storepass", PW]
+    mine = run_cli([*args, "-keystore", ours], stdin=b"no\n")
+    kt = run_keytool([*args, "-keystore", theirs], stdin=b"no\n")
+    ok(mine)
+    assert mine.stdout == kt.stdout  # the top certificate
+    assert mine.stderr == kt.stderr
+    assert mine.stderr.endswith(b"... is not trusted. Install reply anyway? [no]:  "
+                                b"Certificate reply was not installed in keystore\n")
+    assert sha(ours) == before
+
+
+def test_trustcacerts_uses_the_system_ca_store(tmp_path: Path) -> None:
+    pki = make_pki("System")
+    (tmp_path / "cacerts.pem").write_bytes(pem(pki.root))
+    (tmp_path / "root.pem").write_bytes(pem(pki.root))
+    env = {"KEYSTORETOOL_CACERTS": str(tmp_path / "cacerts.pem")}
+    ks = tmp_path / "k.p12"
+    gen(run_cli, ks, "other", "ec")
+    proc = run_cli(["-importcert", "-trustcacerts", "-alias", "root", "-file",
+                    tmp_path / "root.pem", "-keystore", ks, "-storepass", PW], stdin=b"no\n",
+                   env=env)
+    ok(proc)
+    assert proc.stderr == (
+        b"Certificate already exists in system-wide CA keystore under alias "
+        b"<CN=System Root CA,O=Test PKI>\n"
+        b"Do you still want to add it to your own keystore? [no]:  "
+        b"Certificate was not added to keystore\n")
+    # an intermediate signed by a system CA is added without a question
+    (tmp_path / "inter.pem").write_bytes(pem(pki.inter))
+    proc = run_cli(["-importcert", "-trustcacerts", "-alias", "inter", "-file",
+                    tmp_path / "inter.pem", "-keystore", ks, "-storepass", PW], env=env)
+    ok(proc)
+    assert proc.stdout == b"" and b"Certificate was added to keystore" in proc.stderr
+
+
+@pytest.mark.parametrize("store_type", ["JKS", "JCEKS", "PKCS12"])
+def test_native_syntax_workflow(tmp_path: Path, store_type: str) -> None:
+    ks = tmp_path / "client.ks"
+    base = ["--keystore", ks, "--storepass", PW]
+    ok(run_cli(["genkeypair", "--alias", "client", "--keyalg", "EC", "--groupname", "secp384r1",
+                "--dname", "CN=client, O=ACME, C=US", "--ext", "eku=clientAuth",
+                "--storetype", store_type, *base]))
+    req = run_cli(["certreq", "--alias", "client", *base])
+    ok(req)
+    csr = x509.load_pem_x509_csr(req.stdout)
+    pki = make_pki("Native")
+    leaf = (x509.CertificateBuilder().subject_name(csr.subject).issuer_name(pki.inter.subject)
+            .public_key(csr.public_key()).serial_number(42)
+            .not_valid_before(pki.inter.not_valid_before_utc)
+            .not_valid_after(pki.inter.not_valid_after_utc)
+            .sign(pki.inter_key, hashes.SHA256()))
+    (tmp_path / "reply.pem").write_bytes(pem(leaf, pki.inter, pki.root))
+    ok(run_cli(["importcert", "--alias", "client", "--file", tmp_path / "reply.pem",
+                "--noprompt", *base]))
+    entries = keytool_entries(ks, PW)
+    assert [len(entries["client"][1]), entries["client"][0]] == [3, "PrivateKeyEntry"]
+    out = run_cli(["exportcert", "--alias", "client", "--rfc", *base])
+    ok(out)
+    assert x509.load_pem_x509_certificate(out.stdout) == leaf
+    ok(run_cli(["storepasswd", "--new", "newpass1", *base]))
+    assert keytool_entries(ks, "newpass1") == entries

@@ -29,7 +29,6 @@ from .common import (
     recover_key,
     save,
     session,
-    store_password,
 )
 from .options import Opt
 
@@ -276,20 +275,6 @@ def _key_entry(ks: Keystore, alias: str) -> PrivateKeyEntry | SecretKeyEntry:
     return entry
 
 
-def _open_readonly_quiet(path: str | None, storepass: str | None,
-                         storetype: str | None) -> Opened:
-    """Open for a command that reads keys (certreq): no integrity box."""
-    from ..model import Keystore as KeystoreModel
-
-    path = path or default_keystore()
-    data = read_existing(path)
-    probe(data, storetype)
-    pw = store_password(storepass, modifying=False, box="")
-    ks = KeystoreModel.loads(data, pw, storetype)
-    ks.path = path
-    return Opened(path, ks)
-
-
 def certreq(
     alias: o.Alias = None,
     sigalg: SigAlg = None,
@@ -311,7 +296,8 @@ def certreq(
 
     s = session()
     label = alias or DEFAULT_ALIAS
-    opened = _open_readonly_quiet(keystore, storepass, storetype)
+    # keytool asks for the store password as for a change (at least 6 characters)
+    opened = open_store(keystore, storepass, storetype, modifying=True)
     ks = opened.keystore
     entry = _key_entry(ks, label)
     recover_key(entry, ks, label, keypass)
