@@ -307,6 +307,61 @@ def test_crash_during_rename_200_kills(
     )
 
 
+KEYTOOL_KILLS = 10
+
+
+@pytest.mark.slow
+def test_keytool_killed_while_writing_is_measured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], require_keytool: str
+) -> None:
+    """The same experiment against keytool 17, which truncates the keystore
+    and then serialises into it. Random kill times rarely hit its short
+    write (it is a small part of a JVM run), so here the kill comes the
+    moment the file starts to change -- the moment a crash, Ctrl-C or full
+    disk hurts. Reported, not asserted (beyond the run happening)."""
+    material = make_material(CRASH_ENTRIES)
+    path = tmp_path / "big.p12"
+    Keystore(
+        "PKCS12", [make_entry(crash_alias(i, 0), m) for i, m in enumerate(material)],
+        password=PASSWORD,
+    ).save(path)
+    original = path.read_bytes()
+    cmd = [require_keytool, "-changealias", "-alias", crash_alias(0, 0), "-destalias",
+           crash_alias(0, 1), "-keystore", str(path), "-storepass", PASSWORD]
+    subprocess.run(cmd, capture_output=True, check=True, stdin=subprocess.DEVNULL)
+    assert state_of(Keystore.load(path, PASSWORD), material) == 1  # keytool did rename it
+
+    outcomes = {"old": 0, "new": 0, "destroyed": 0, "missed": 0}
+    for _ in range(KEYTOOL_KILLS):
+        path.write_bytes(original)
+        before = path.stat()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        caught = False
+        while proc.poll() is None:
+            st = path.stat()
+            if (st.st_size, st.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                proc.kill()
+                caught = True
+                break
+            time.sleep(0.0005)
+        proc.wait()
+        if not caught:
+            outcomes["missed"] += 1
+            continue
+        try:
+            n = state_of(Keystore.load(path, PASSWORD), material)
+            outcomes["old" if n == 0 else "new"] += 1
+        except (KeystoreToolError, AssertionError):
+            outcomes["destroyed"] += 1
+    report(capsys, f"keytool 17 -changealias SIGKILLed as soon as the keystore file changed, "
+                   f"{KEYTOOL_KILLS} times: {outcomes['destroyed']} left a keystore that no "
+                   f"longer loads (size now {path.stat().st_size} of {len(original)} bytes), "
+                   f"{outcomes['old']} old state, {outcomes['new']} new state, "
+                   f"{outcomes['missed']} finished before the change was seen")
+    assert sum(outcomes.values()) == KEYTOOL_KILLS
+
+
 # ---------------------------------------------------------------------------
 # b. Concurrency: 4 processes x 25 deletions from one 100-entry keystore
 # ---------------------------------------------------------------------------
@@ -428,8 +483,9 @@ def test_concurrent_deletes_with_keytool_are_measured(
     except KeystoreToolError as err:
         remaining = aliases
         state = f"the keystore no longer loads: {err}"
+    reasons = sorted({(r.stderr.strip().splitlines() or ["?"])[-1][:100] for r in failed})
     report(capsys, f"concurrent deletes (keytool 17): {state}; "
-                   f"{len(failed)} of 100 commands failed")
+                   f"{len(failed)} of 100 commands failed {reasons}")
     assert len(results) == DELETE_ENTRIES
 
 
@@ -1000,6 +1056,9 @@ def run_cli_sample(seeds: list[Seed], indices: list[int], workdir: Path) -> dict
         label = f"{_describe(case)}: `{' '.join(cmd[3:])}`"
         if after != before:
             stats["problems"].append(f"{label}: files changed: {sorted(set(after) ^ set(before))}")
+        pw = case.seed.password or ""
+        if len(pw) >= 4 and (pw in r.stderr or pw in r.stdout):
+            stats["problems"].append(f"{label}: the store password appears in the output")
         if "Traceback" in r.stderr or "Traceback" in r.stdout:
             stats["problems"].append(f"{label}: traceback: {r.stderr[-300:]}")
         if r.returncode == 0:
