@@ -1163,3 +1163,65 @@ def test_failed_write_through_the_cli_leaves_the_store_identical(tmp_path: Path)
         shutil.rmtree(d, ignore_errors=True)
 
 
+
+
+def _hold_lock_for(path: str, ready: Any, release: Any) -> None:
+    with storage.locked(path, timeout=5):
+        ready.set()
+        release.wait(60)
+
+
+def test_cli_waits_for_the_lock_then_gives_up_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "ks.p12"
+    make_delete_store(path, "PKCS12")
+    before = path.read_bytes()
+    ready, release = FORK.Event(), FORK.Event()
+    holder = FORK.Process(target=_hold_lock_for, args=(str(path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        t0 = time.perf_counter()
+        r = subprocess.run(
+            cli("-delete", "-alias", "del001", "-keystore", str(path), "-storepass", PASSWORD,
+                "--lock-timeout", "0.5"),
+            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        )
+        assert time.perf_counter() - t0 >= 0.5
+        assert (r.returncode, r.stderr) == (
+            1, f"keystoretool error: Keystore {path} is locked by another process (waited 0.5 s)\n"
+        )
+        assert path.read_bytes() == before
+        # A command started while the lock is held goes ahead once it is free.
+        proc = subprocess.Popen(
+            cli("-delete", "-alias", "del002", "-keystore", str(path), "-storepass", PASSWORD),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+        )
+        time.sleep(0.5)
+        assert proc.poll() is None, proc.communicate()  # still waiting
+        assert path.read_bytes() == before
+    finally:
+        release.set()
+        holder.join(10)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (0, "")
+    ks = Keystore.load(path, PASSWORD)
+    assert "del002" not in ks and "del001" in ks and len(ks) == DELETE_ENTRIES - 1
+
+
+def test_cli_backup_keeps_the_previous_version(tmp_path: Path) -> None:
+    path = tmp_path / "ks.p12"
+    make_delete_store(path, "PKCS12")
+    path.chmod(0o640)
+    before = path.read_bytes()
+    r = subprocess.run(
+        cli("-changealias", "-alias", "del000", "-destalias", "renamed", "-keystore", str(path),
+            "-storepass", PASSWORD, "--backup"),
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert (r.returncode, r.stderr) == (0, "")
+    bak = tmp_path / "ks.p12.bak"
+    assert bak.read_bytes() == before
+    assert "renamed" in Keystore.load(path, PASSWORD)
+    assert "del000" in Keystore.load(bak, PASSWORD)
+    assert (path.stat().st_mode & 0o777) == 0o640
+    assert leftover_temps(tmp_path) == []
