@@ -1019,7 +1019,7 @@ def _sig_alg_name_of(alg_der: bytes) -> str:
     return _known_oids().get(oid, oid)
 
 
-def java_sig_alg_name(cert: x509.Certificate) -> str:
+def java_sig_alg_name(cert: x509.Certificate | bytes) -> str:
     """``X509Certificate.getSigAlgName()``: ``SHA256withRSA``, ``RSASSA-PSS``..."""
     return _sig_alg_name_of(_parse_cert(_cert_der(cert)).sig_alg)
 
@@ -1118,6 +1118,8 @@ def _parse_cert_fields(der: bytes) -> _Cert:
     exts: list[tuple[str, bool, bytes]] | None = None
     for t in tbs[i + 6 :]:
         if t.tag == 0xA3:
+            if version != 3:  # as X509CertInfo: only a v3 certificate has extensions
+                raise _DerError("Extensions not allowed in v2 certificate")
             exts = []
             for e in _children(_parse_one(t.content).content):
                 parts = _children(e.content)

@@ -247,6 +247,8 @@ def crafted() -> dict[str, bytes]:
         )),
         "empty-subject": make_cert(subject=seq(), issuer=name([(cn, utf8("Issuer"))])),
         "v1": make_cert(version=1, serial=1),
+        "v4": make_cert(version=4),
+        "v3-empty-extensions": make_cert(exts=[]),
         "negative-serial": make_cert(serial=-255),
         "long-serial": make_cert(serial=0x00FF00112233445566778899AABBCCDDEEFF0011),
         "zero-serial-2050": make_cert(
@@ -647,6 +649,8 @@ def test_broken_input_raises_keytools_error() -> None:
     with pytest.raises(certinfo.CertificateParseError):
         certinfo.x500_str(b"\x31\x00")
     assert certinfo.x500_str(seq()) == "" and certinfo.x500_rfc2253(seq()) == ""
+    with pytest.raises(certinfo.CertificateParseError):  # keytool refuses these too
+        certinfo.print_x509(make_cert(version=1, exts=[ext("1.2.3", b"")]))
 
 
 def test_trusted_entry_signature_is_not_tagged() -> None:
