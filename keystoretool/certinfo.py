@@ -852,6 +852,8 @@ def _render_extensions(exts: list[tuple[str, bool, bytes]]) -> str:
             reason = str(exc)
         except (IndexError, ValueError):
             reason = f"Invalid encoding of {name}"
+        if critical:  # Java refuses the whole certificate
+            raise _DerError(f"Unparseable critical extension {name}: {reason}")
         failed.append((
             oid,
             head + f"Unparseable {name} extension due to\njava.io.IOException: {reason}\n\n"
@@ -1166,6 +1168,10 @@ def print_x509(
 ) -> str:
     """keytool 17's ``printX509Cert`` block, byte for byte, ending with a newline.
 
+    Raises :class:`CertificateParseError` ("Failed to parse input") where Java
+    cannot parse the certificate, e.g. a malformed *critical* extension; a
+    malformed non-critical one is shown as keytool does ("Unparseable ...").
+
     ``weak_check`` adds the ``(weak)``/``(disabled)`` tags keytool always prints
     (JDK 17 rules: MD2/MD5 signatures and RSA/DSA < 1024, EC < 224 bits are
     disabled; SHA-1 signatures and RSA/DSA < 2048 bits are weak); pass False for
@@ -1201,7 +1207,10 @@ def print_x509(
         f"Version: {c.version}\n"
     )
     if c.extensions is not None:
-        text += _render_extensions(c.extensions)
+        try:
+            text += _render_extensions(c.extensions)
+        except _DerError as exc:
+            raise CertificateParseError() from exc
     return text
 
 

@@ -651,6 +651,8 @@ def test_broken_input_raises_keytools_error() -> None:
     assert certinfo.x500_str(seq()) == "" and certinfo.x500_rfc2253(seq()) == ""
     with pytest.raises(certinfo.CertificateParseError):  # keytool refuses these too
         certinfo.print_x509(make_cert(version=1, exts=[ext("1.2.3", b"")]))
+    with pytest.raises(certinfo.CertificateParseError, match="^Failed to parse input$"):
+        certinfo.print_x509(make_cert(exts=[ext("2.5.29.17", seq(ctx(6, b"x")), True)]))
 
 
 def test_trusted_entry_signature_is_not_tagged() -> None:
