@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
-from pathlib import Path
 
 from ..errors import KeystoreToolError, UsageError
 from .keytool_argv import PASSWORD_PREFIX
@@ -197,4 +196,6 @@ def _collate(word: str) -> str:
 
 def read_password_file(path: str) -> str:
     """First line of a file (used by tests and batch helpers)."""
+    from pathlib import Path  # not at start-up: pathlib pulls in urllib.parse
+
     return Path(path).read_text(encoding="utf-8").splitlines()[0]
