@@ -8,7 +8,6 @@ use :mod:`keystoretool.certinfo` for keytool's exact certificate blocks.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import Any
 
@@ -115,6 +114,8 @@ def entry_json(alias: str, entry: Entry) -> dict[str, Any]:
 
 
 def store_json(path: str, ks: Keystore, aliases: list[str]) -> str:
+    import json  # only --json needs it
+
     doc = {
         "keystore": path,
         "type": ks.display_type,
