@@ -359,7 +359,7 @@ X500_QUESTIONS = (
 
 def ask_x500(
     ask: Callable[[str], str | None],
-    say: Callable[[str], None],
+    say: Callable[[str], object],
     describe: Callable[[x509.Name], str],
 ) -> x509.Name:
     """keytool's interactive questions for a DN (``getX500Name``).
@@ -670,7 +670,8 @@ def parse_extensions(
         chosen[oid] = (value, critical)
     if public_key is not None:
         chosen[ExtensionOID.SUBJECT_KEY_IDENTIFIER.dotted_string] = (
-            x509.SubjectKeyIdentifier.from_public_key(public_key), False)
+            x509.SubjectKeyIdentifier.from_public_key(public_key),  # type: ignore[arg-type]
+            False)
     return [
         x509.Extension(value.oid, critical, value)
         for _, (value, critical) in sorted(chosen.items(), key=lambda kv: kv[0])

@@ -31,6 +31,7 @@ from .common import (
     session,
 )
 from .options import Opt
+from .passwords import Prompter
 
 if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
@@ -62,6 +63,12 @@ TrustCacerts = Annotated[
     bool, Opt("--trustcacerts", help="also trust the system CA certificates")
 ]
 NewPass = Annotated[str | None, Opt("--new", help=f"new password; {o.PW_HELP}")]
+
+
+def _prompter() -> Prompter:
+    prompter = session().prompter
+    assert prompter is not None  # Session always makes one
+    return prompter
 
 
 def _set_lock_timeout(value: float | None) -> None:
@@ -129,7 +136,7 @@ def _open_or_create(path: str, storepass: str | None, storetype: str | None, *,
         raise KeystoreToolError(f"{store_type} not found")
     pw = passwords.resolve(storepass)
     if pw is None:
-        pw = session().prompter.store_password(modifying=True, new=True)
+        pw = _prompter().store_password(modifying=True, new=True)
     elif len(pw) < passwords.MIN_LENGTH:
         raise KeystoreToolError("Keystore password must be at least 6 characters")
     ks = KeystoreModel.new(store_type, pw)
@@ -220,7 +227,7 @@ def genkeypair(
         start = certs.parse_startdate(startdate)
         certs.parse_extensions(ext or [])  # reject a bad -ext before any question
         if dname is None:
-            subject = certs.ask_x500(s.prompter.line, s.err.write, certinfo.x500_str)
+            subject = certs.ask_x500(_prompter().line, s.err.write, certinfo.x500_str)
         else:
             subject = certs.parse_dname(dname)
         generated = certs.generate_key_pair(keyalg, keysize, groupname)
@@ -249,14 +256,14 @@ def _prompt_new_key_password(alias: str) -> str | None:
     """keytool's promptForKeyPass (JKS/JCEKS): RETURN keeps the store password."""
     s = session()
     for _ in range(3):
-        pw = s.prompter.password(
+        pw = _prompter().password(
             f"Enter key password for <{alias}>\n\t(RETURN if same as keystore password):  ")
         if pw is None:
             return None
         if len(pw) < passwords.MIN_LENGTH:
             s.err.write("Key password is too short - must be at least 6 characters\n")
             continue
-        again = s.prompter.password("Re-enter new password: ")
+        again = _prompter().password("Re-enter new password: ")
         if again != pw:
             s.err.write("They don't match. Try again\n")
             continue
@@ -407,7 +414,7 @@ def _read_input(file: str | None) -> bytes:
         return storage.read_bytes(file)
     import sys
 
-    if session().prompter.batch_line is not None:
+    if _prompter().batch_line is not None:
         raise KeystoreToolError("-file is required in batch mode")
     return sys.stdin.buffer.read()
 
@@ -417,6 +424,9 @@ def printcert(
     file: o.File = None,
     rfc: o.Rfc = False,
     verbose: o.Verbose = False,
+    sslserver: Annotated[
+        str | None, Opt("--sslserver", help="not supported: see the probe command")] = None,
+    jarfile: Annotated[str | None, Opt("--jarfile", help="not supported")] = None,
 ) -> None:
     """Prints the content of a certificate file (DER, PEM or PKCS#7; stdin without -file).
 
@@ -424,6 +434,11 @@ def printcert(
     """
     from .. import certinfo, certs
 
+    if sslserver is not None:
+        raise KeystoreToolError("-printcert -sslserver is not supported by keystoretool; "
+                                "the probe command shows a server's certificate chain")
+    if jarfile is not None:
+        raise KeystoreToolError("-printcert -jarfile is not supported by keystoretool")
     s = session()
     data = _read_input(file)
     try:
@@ -533,7 +548,7 @@ def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str |
                 s.err.flush()
                 _print_cert_out(certs.cert_der(top))
                 s.err.write("\n... is not trusted. ")
-                if not s.prompter.yes_no("Install reply anyway? [no]:  "):
+                if not _prompter().yes_no("Install reply anyway? [no]:  "):
                     return False
             elif certs.cert_der(root.cert) != certs.cert_der(top):
                 chain = [*chain, root.cert]
@@ -578,18 +593,18 @@ def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
     if existing is not None:
         s.info(f"Certificate already exists in keystore under alias <{ks.get(existing).alias}>")
         _warn_all(certinfo.weak_warnings("The input", der))
-        return add() if s.prompter.yes_no("Do you still want to add it? [no]:  ") else False
+        return add() if _prompter().yes_no("Do you still want to add it? [no]:  ") else False
     if self_signed:
         if trustcacerts:
             ca = next((a for a, d in certs.system_ca_certificates() if d == der), None)
             if ca is not None:
                 s.info(f"Certificate already exists in system-wide CA keystore under alias <{ca}>")
                 _warn_all(certinfo.weak_warnings("The input", der))
-                return add() if s.prompter.yes_no(
+                return add() if _prompter().yes_no(
                     "Do you still want to add it to your own keystore? [no]:  ") else False
         _print_cert_out(der)
         _warn_all(certinfo.weak_warnings("The input", der))
-        return add() if s.prompter.yes_no("Trust this certificate? [no]:  ") else False
+        return add() if _prompter().yes_no("Trust this certificate? [no]:  ") else False
     try:
         if cert is None:
             raise KeystoreToolError("Failed to establish chain from reply")
@@ -597,7 +612,7 @@ def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
     except KeystoreToolError:
         _print_cert_out(der)
         _warn_all(certinfo.weak_warnings("The input", der))
-        return add() if s.prompter.yes_no("Trust this certificate? [no]:  ") else False
+        return add() if _prompter().yes_no("Trust this certificate? [no]:  ") else False
     return add()
 
 
@@ -619,7 +634,6 @@ def storepasswd(
     Example: keystoretool -storepasswd -new:env NEWPW -keystore client.p12 -storepass:env PW
     """
     _set_lock_timeout(lock_timeout)
-    s = session()
     new_pw = passwords.resolve(new)
     if new_pw is not None and len(new_pw) < passwords.MIN_LENGTH:
         raise KeystoreToolError("New password must be at least 6 characters")
@@ -628,7 +642,7 @@ def storepasswd(
         ks = opened.keystore
         old = ks.password
         if new_pw is None:
-            new_pw = s.prompter.new_password("New keystore password: ",
+            new_pw = _prompter().new_password("New keystore password: ",
                                              "Re-enter new keystore password: ", old=old)
         for alias in ks.aliases():
             entry = ks.get(alias)
@@ -661,7 +675,6 @@ def keypasswd(
     -keystore client.jks -storepass:env PW
     """
     _set_lock_timeout(lock_timeout)
-    s = session()
     new_pw = passwords.resolve(new)
     if new_pw is not None and len(new_pw) < passwords.MIN_LENGTH:
         raise KeystoreToolError("New password must be at least 6 characters")
@@ -674,7 +687,7 @@ def keypasswd(
         entry = _key_entry(ks, label)
         old = recover_key(entry, ks, label, keypass)
         if new_pw is None:
-            new_pw = s.prompter.new_password(f"New key password for <{label}>: ",
+            new_pw = _prompter().new_password(f"New key password for <{label}>: ",
                                              f"Re-enter new key password for <{label}>: ",
                                              old=old)
         entry.sealed = None  # re-protect the clear key with the new password
