@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # cryptography is imported only when one of its objects is pa
 
 __all__ = [
     "CertificateParseError",
+    "algorithm_warnings",
     "fingerprint",
     "java_date",
     "java_medium_date",
@@ -1222,20 +1223,29 @@ def weak_warnings(label: str, cert: x509.Certificate | bytes, trusted: bool = Fa
     algorithm of a ``trusted`` cert (trusted-cert entry) is not checked.
     """
     c = _parse_cert(_cert_der(cert))
+    sig = None if trusted else _sig_alg_name_of(c.sig_alg)
+    return algorithm_warnings(label, sig, c.spki)
+
+
+def algorithm_warnings(label: str, sig_alg: str | None, public_key: object | None) -> list[str]:
+    """keytool's weak/disabled warnings for a signature algorithm name (``None``: not
+    checked) and a public key (``cryptography`` key, SubjectPublicKeyInfo DER or
+    ``None``); e.g. for certificate requests, worded as for certificates."""
     out: list[str] = []
-    sig = _sig_alg_name_of(c.sig_alg)
-    strength = "" if trusted else _sig_strength(sig)
+    strength = _sig_strength(sig_alg) if sig_alg else ""
     if strength == "disabled":
         out.append(
-            f"{label} uses the {sig} signature algorithm which is considered a security "
+            f"{label} uses the {sig_alg} signature algorithm which is considered a security "
             "risk and is disabled."
         )
     elif strength == "weak":
         out.append(
-            f"{label} uses the {sig} signature algorithm which is considered a security "
+            f"{label} uses the {sig_alg} signature algorithm which is considered a security "
             "risk. This algorithm will be disabled in a future update."
         )
-    key = _spki_info(c.spki)
+    if public_key is None:
+        return out
+    key = _spki_info(_spki_der(public_key))
     strength = _key_strength(key)
     if strength == "disabled":
         out.append(

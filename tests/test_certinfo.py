@@ -655,6 +655,21 @@ def test_broken_input_raises_keytools_error() -> None:
         certinfo.print_x509(make_cert(exts=[ext("2.5.29.17", seq(ctx(6, b"x")), True)]))
 
 
+def test_algorithm_warnings_for_requests() -> None:
+    key = spki("rsa1024")
+    assert certinfo.algorithm_warnings("The certificate request", "SHA1withRSA", key) == [
+        "The certificate request uses the SHA1withRSA signature algorithm which is considered "
+        "a security risk. This algorithm will be disabled in a future update.",
+        "The certificate request uses a 1024-bit RSA key which is considered a security risk. "
+        "This key size will be disabled in a future update.",
+    ]
+    assert certinfo.algorithm_warnings("x", "MD5withRSA", None) == [
+        "x uses the MD5withRSA signature algorithm which is considered a security risk and is "
+        "disabled."
+    ]
+    assert certinfo.algorithm_warnings("x", "SHA256withRSA", spki("rsa2048")) == []
+
+
 def test_trusted_entry_signature_is_not_tagged() -> None:
     weak = make_cert(key="rsa1024", sigalg=seq(oid("1.2.840.113549.1.1.5"), tlv(5, b"")))
     assert "Signature algorithm name: SHA1withRSA (weak)\n" in certinfo.print_x509(weak)
