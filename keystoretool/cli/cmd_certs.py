@@ -352,9 +352,23 @@ def _request_warnings(label: str, sig_name: str, spki_der: bytes) -> list[str]:
 
 
 def _write_output(path: str, data: bytes) -> None:
-    """Write an output file (certificate, request) atomically."""
+    """Write an output file (certificate, request): a regular file atomically,
+    a device or pipe (``-file /dev/stdout``) directly."""
+    import stat
+
     from .. import storage
 
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = 0
+    if mode and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise KeystoreToolError(f"{path} ({exc.strerror})") from exc
+        return
     storage.atomic_write(path, data)
 
 
