@@ -224,3 +224,10 @@ def test_importkeystore_progress_only_when_stderr_is_a_terminal(tmp_path: Path) 
     assert piped.returncode == 0, piped.stderr
     assert b"Importing [" not in piped.stderr and b"\r" not in piped.stderr
     assert b"Import command completed:  500 entries successfully imported" in piped.stderr
+
+
+def test_help_lists_version_and_completion_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--version", "--install-completion", "--show-completion"):
+        assert option in out

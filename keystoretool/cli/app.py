@@ -58,6 +58,13 @@ def _no_color() -> None:
         rich_utils.COLOR_SYSTEM = None
 
 
+def _root_options(
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print keystoretool's version and exit (also -version).")] = False,
+) -> None:
+    """Listed in --help; cli/main.py answers --version before typer runs."""
+
+
 def build_app() -> typer.Typer:
     _no_color()
     app = typer.Typer(
@@ -70,6 +77,7 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["--help", "-h"]},
         pretty_exceptions_enable=False,
     )
+    app.callback()(_root_options)
     for module_name in ALL_MODULES:
         module = import_optional(module_name)
         if module is None:
