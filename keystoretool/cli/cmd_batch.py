@@ -20,7 +20,9 @@ line N: ...``); later lines are not run and their files are not touched.
 ``--jobs N`` runs lines that touch different files in parallel processes;
 lines that name a common file (``-keystore``, ``-destkeystore``,
 ``-srckeystore``, ``-file``, ``-infile``, ``-outfile``, by resolved path) keep
-their order. Each line's output is captured and printed in line order.
+their order. Each line's output is captured and printed in line order. With
+``--jobs``, a failure stops every line not yet started; lines of other files
+that were already running finish (and are reported).
 """
 
 # No ``from __future__ import annotations`` here: the FILE argument's typer
@@ -474,7 +476,7 @@ KEEP_GOING_HELP = "run every line even after one fails (default: stop at the fir
 JSON_HELP = ("one JSON object per line: line, command, ok, exit_code, error, skipped, written, "
              "changes, entries_affected, stdout, stderr")
 JOBS_HELP = ("run lines touching different files in N processes; lines naming a common file "
-             "keep their order")
+             "keep their order (after a failure, lines not yet started are not run)")
 FILE_HELP = "file of commands, one a line; - (default): standard input"
 
 
