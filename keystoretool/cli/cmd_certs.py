@@ -322,33 +322,9 @@ def certreq(
         _write_output(file, text.encode("ascii"))
         if verbose:
             s.info(f"Certification request stored in file <{file}>\nSubmit this to your CA")
-    _warn_all(_request_warnings("The generated certificate request", sig_name,
-                                certs.spki(key.public_key())))
+    _warn_all(certinfo.algorithm_warnings("The generated certificate request", sig_name,
+                                          key.public_key()))
     maybe_jks_warning(opened.path, ks)
-
-
-def _request_warnings(label: str, sig_name: str, spki_der: bytes) -> list[str]:
-    """keytool's weak-algorithm warnings for a certificate request (signature
-    algorithm and key), worded as for certificates."""
-    from .. import certinfo
-
-    out: list[str] = []
-    strength = certinfo._sig_strength(sig_name)
-    if strength == "disabled":
-        out.append(f"{label} uses the {sig_name} signature algorithm which is considered a "
-                   "security risk and is disabled.")
-    elif strength == "weak":
-        out.append(f"{label} uses the {sig_name} signature algorithm which is considered a "
-                   "security risk. This algorithm will be disabled in a future update.")
-    info = certinfo._spki_info(spki_der)
-    strength = certinfo._key_strength(info)
-    if strength == "disabled":
-        out.append(f"{label} uses a {certinfo._key_text(info)} which is considered a security "
-                   "risk and is disabled.")
-    elif strength == "weak":
-        out.append(f"{label} uses a {certinfo._key_text(info)} which is considered a security "
-                   "risk. This key size will be disabled in a future update.")
-    return out
 
 
 def _write_output(path: str, data: bytes) -> None:
