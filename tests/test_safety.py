@@ -1225,3 +1225,21 @@ def test_cli_backup_keeps_the_previous_version(tmp_path: Path) -> None:
     assert "del000" in Keystore.load(bak, PASSWORD)
     assert (path.stat().st_mode & 0o777) == 0o640
     assert leftover_temps(tmp_path) == []
+
+
+def test_cli_refuses_special_input_files_without_blocking(tmp_path: Path) -> None:
+    """Certificate inputs get the same treatment as keystores: a FIFO or a
+    directory given to -file is refused at once with one line."""
+    fifo = tmp_path / "cert.pem"
+    os.mkfifo(fifo)
+    store = tmp_path / "ks.p12"
+    make_delete_store(store, "PKCS12")
+    before = store.read_bytes()
+    for target, reason in ((fifo, "Not a regular file: a named pipe"), (tmp_path, "Is a directory")):
+        for command in (["-printcert", "-file", str(target)],
+                        ["-importcert", "-noprompt", "-alias", "new", "-file", str(target),
+                         "-keystore", str(store), "-storepass", PASSWORD]):
+            r = subprocess.run(cli(*command), capture_output=True, text=True, timeout=20,
+                               stdin=subprocess.DEVNULL)
+            assert (r.returncode, r.stderr) == (1, f"keystoretool error: {target} ({reason})\n")
+    assert store.read_bytes() == before
