@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import bmpstring, der
@@ -132,6 +133,15 @@ def _hash_ctor(name: str) -> Any:
     return lambda data=b"": hashlib.new(name, data)
 
 
+# Both KDFs are memoised (a few results): saving a store derives the MAC key
+# and the certificate-safe key from fresh salts, then the check that re-reads
+# the written bytes derives the same keys from the same salts again. The KDFs
+# are deterministic, so the second derivation proves nothing; the check still
+# recomputes the MAC over, and decrypts, the bytes actually written.
+_KDF_CACHE = 16
+
+
+@lru_cache(maxsize=_KDF_CACHE)
 def pkcs12_kdf(
     hash_name: str, password: bytes, salt: bytes, iterations: int, purpose: int, n: int
 ) -> bytes:
@@ -162,6 +172,7 @@ def pkcs12_kdf(
             block[j : j + v] = x.to_bytes(v, "big")
 
 
+@lru_cache(maxsize=_KDF_CACHE)
 def pbkdf2(hash_name: str, password: str, salt: bytes, iterations: int, n: int) -> bytes:
     # PBES2/PBMAC1 passwords are UTF-8 bytes (Java and OpenSSL agree).
     return hashlib.pbkdf2_hmac(
