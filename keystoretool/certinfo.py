@@ -7,10 +7,18 @@ classes.  This module re-implements those forms from the certificate's DER so
 the output is byte-identical to keytool's, including extensions that the
 ``cryptography`` package would refuse to parse.
 
-Public API (all return ``str``): :func:`print_x509`, :func:`weak_warnings`,
+Public API: :func:`print_x509`, :func:`weak_warnings`, :func:`algorithm_warnings`,
 :func:`fingerprint`, :func:`pem`, :func:`java_date`, :func:`java_medium_date`,
 :func:`key_description`, :func:`java_sig_alg_name`, :func:`x500_str`,
-:func:`x500_rfc2253`.
+:func:`x500_rfc2253`; :class:`CertificateParseError` where keytool says
+"Failed to parse input".  Certificates may be given as ``cryptography``
+objects or DER bytes (bytes also work where cryptography's parser is stricter
+than Java's, e.g. keytool's own SHA256withDSA certificates).
+
+What is emulated is JDK 17.0.15 exactly: its extension classes and their
+``toString()`` quirks, ``KnownOIDs`` names, ``CurveDB`` key sizes, the
+``jdk.certpath.disabledAlgorithms``/``jdk.security.legacyAlgorithms`` defaults
+and the JVM's time-zone names (Locale.US short names of every zone ID).
 """
 
 from __future__ import annotations
