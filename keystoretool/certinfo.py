@@ -1978,3 +1978,32 @@ _KNOWN_OIDS = """
 1.3.6.1.4.1.42.2.19.1 JAVASOFT_JCEKeyProtector
 1.3.6.1.4.1.311.10.3.3 MICROSOFT_ExportApproved
 """
+
+
+def summary(cert: x509.Certificate | bytes) -> dict[str, str]:
+    """The facts a script wants about a certificate, from keytool's own forms:
+    subject and issuer as ``X500Principal.toString()``, lowercase hex serial,
+    validity in ISO 8601 (UTC), SHA-256 fingerprint as keytool prints it.
+    Works on any DER certificate keytool accepts (also where cryptography's
+    stricter parser refuses one, e.g. keytool's DSA certificates)."""
+    c = _parse_cert(_cert_der(cert))
+    return {
+        "subject": _x500_str_der(c.subject),
+        "issuer": _x500_str_der(c.issuer),
+        "serial": format(c.serial, "x") if c.serial >= 0 else "-" + format(-c.serial, "x"),
+        "not_before": _as_utc(c.not_before).isoformat(),
+        "not_after": _as_utc(c.not_after).isoformat(),
+        "sha256": fingerprint(c.der, "SHA-256"),
+    }
+
+
+def issuer_and_subject(cert: bytes) -> tuple[str, str]:
+    """Issuer and subject of a DER certificate in a canonical form for
+    comparing names as ``X500Principal.equals`` does (RFC 2253, case and
+    inner white space folded)."""
+    c = _parse_cert(cert)
+    return _canonical_name(c.issuer), _canonical_name(c.subject)
+
+
+def _canonical_name(name_der: bytes) -> str:
+    return " ".join(x500_rfc2253(name_der).casefold().split())
