@@ -2005,5 +2005,11 @@ def issuer_and_subject(cert: bytes) -> tuple[str, str]:
     return _canonical_name(c.issuer), _canonical_name(c.subject)
 
 
+def subject_rfc2253(cert: bytes) -> str:
+    """A DER certificate's subject as Java's ``getName(RFC2253)`` (the
+    friendlyName keytool gives the CA certificates of a PKCS12 chain)."""
+    return x500_rfc2253(_parse_cert(cert).subject)
+
+
 def _canonical_name(name_der: bytes) -> str:
     return " ".join(x500_rfc2253(name_der).casefold().split())

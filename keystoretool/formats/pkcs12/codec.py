@@ -236,25 +236,13 @@ def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pb
 
 
 def _canonical_names(cert: bytes) -> tuple[Any, Any]:
-    """(issuer, subject) compared the way Java's X500Principal.equals does, roughly:
-    attribute types and case/space-folded values, RDN order kept."""
-    from cryptography import x509
+    """(issuer, subject) compared the way Java's X500Principal.equals does."""
+    from ...certinfo import issuer_and_subject
 
     try:
-        c = x509.load_der_x509_certificate(cert)
-        names = (c.issuer, c.subject)
-    except ValueError:
+        return issuer_and_subject(cert)
+    except (KeystoreToolError, ValueError, IndexError):
         return (("unparsable", cert), None)
-
-    def canon(name: x509.Name) -> tuple[Any, ...]:
-        return tuple(
-            tuple(
-                sorted((a.oid.dotted_string, " ".join(str(a.value).lower().split())) for a in rdn)
-            )
-            for rdn in name.rdns
-        )
-
-    return canon(names[0]), canon(names[1])
 
 
 def _link_chains(private: list[PrivateKeyEntry], certs: list[_CertItem]) -> None:
@@ -327,13 +315,14 @@ def _local_key_id(entry: PrivateKeyEntry | SecretKeyEntry) -> bytes:
 
 
 def _subject_dn(cert: bytes, cache: dict[bytes, str]) -> str:
+    """A CA certificate's friendlyName: its subject as Java's getName(RFC2253)."""
     name = cache.get(cert)
     if name is None:
-        from cryptography import x509
+        from ...certinfo import subject_rfc2253
 
         try:
-            name = x509.load_der_x509_certificate(cert).subject.rfc4514_string()
-        except ValueError as e:
+            name = subject_rfc2253(cert)
+        except (KeystoreToolError, ValueError, IndexError) as e:
             raise KeystoreToolError(f"Invalid certificate in chain: {e}") from None
         cache[cert] = name
     return name
