@@ -535,7 +535,9 @@ def _acquire(fd: int, shown: str, timeout: float) -> None:
                 f"Keystore {shown} is locked by another process (waited {timeout:g} s)"
             )
         time.sleep(min(pause, remaining))
-        pause = min(pause * 2, 0.2)
+        # Short pauses: flock is not fair, and a waiter that sleeps long
+        # loses the race to newcomers every time the holder lets go.
+        pause = min(pause * 2, 0.05)
 
 
 __all__ = [

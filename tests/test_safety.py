@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from interop import FAST_JVM_FLAGS
 
 from keystoretool import formats, storage
 from keystoretool.entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
@@ -326,8 +327,8 @@ def test_keytool_killed_while_writing_is_measured(
         password=PASSWORD,
     ).save(path)
     original = path.read_bytes()
-    cmd = [require_keytool, "-changealias", "-alias", crash_alias(0, 0), "-destalias",
-           crash_alias(0, 1), "-keystore", str(path), "-storepass", PASSWORD]
+    cmd = [require_keytool, *FAST_JVM_FLAGS, "-changealias", "-alias", crash_alias(0, 0),
+           "-destalias", crash_alias(0, 1), "-keystore", str(path), "-storepass", PASSWORD]
     subprocess.run(cmd, capture_output=True, check=True, stdin=subprocess.DEVNULL)
     assert state_of(Keystore.load(path, PASSWORD), material) == 1  # keytool did rename it
 
@@ -445,7 +446,11 @@ def test_concurrent_deletes_through_the_cli_lose_nothing(
     path = tmp_path / "shared.p12"
     aliases = make_delete_store(path, "PKCS12")
     commands = [
-        [cli("-delete", "-alias", a, "-keystore", str(path), "-storepass", PASSWORD)
+        # A generous --lock-timeout: on a loaded machine three other
+        # commands may hold the lock for a while; the default 10 s is for
+        # people, this test is about losing nothing.
+        [cli("-delete", "-alias", a, "-keystore", str(path), "-storepass", PASSWORD,
+             "--lock-timeout", "600")
          for a in aliases[w::WORKERS]]
         for w in range(WORKERS)
     ]
@@ -471,7 +476,8 @@ def test_concurrent_deletes_with_keytool_are_measured(
     aliases = make_delete_store(path, "PKCS12")
     kt = require_keytool
     commands = [
-        [[kt, "-delete", "-alias", a, "-keystore", str(path), "-storepass", PASSWORD]
+        [[kt, *FAST_JVM_FLAGS, "-delete", "-alias", a, "-keystore", str(path),
+          "-storepass", PASSWORD]
          for a in aliases[w::WORKERS]]
         for w in range(WORKERS)
     ]
@@ -483,7 +489,8 @@ def test_concurrent_deletes_with_keytool_are_measured(
     except KeystoreToolError as err:
         remaining = aliases
         state = f"the keystore no longer loads: {err}"
-    reasons = sorted({(r.stderr.strip().splitlines() or ["?"])[-1][:100] for r in failed})
+    reasons = sorted({((r.stderr + r.stdout).strip().splitlines() or ["?"])[-1][:100]
+                      for r in failed})
     report(capsys, f"concurrent deletes (keytool 17): {state}; "
                    f"{len(failed)} of 100 commands failed {reasons}")
     assert len(results) == DELETE_ENTRIES
@@ -1235,7 +1242,8 @@ def test_cli_refuses_special_input_files_without_blocking(tmp_path: Path) -> Non
     store = tmp_path / "ks.p12"
     make_delete_store(store, "PKCS12")
     before = store.read_bytes()
-    for target, reason in ((fifo, "Not a regular file: a named pipe"), (tmp_path, "Is a directory")):
+    cases = ((fifo, "Not a regular file: a named pipe"), (tmp_path, "Is a directory"))
+    for target, reason in cases:
         for command in (["-printcert", "-file", str(target)],
                         ["-importcert", "-noprompt", "-alias", "new", "-file", str(target),
                          "-keystore", str(store), "-storepass", PASSWORD]):
