@@ -10,6 +10,7 @@ certificate work and :mod:`keystoretool.certinfo` renders certificates.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated
@@ -109,26 +110,36 @@ def _candidates(ks: Keystore, trustcacerts: bool) -> list:  # type: ignore[type-
     return certs.store_candidates(pairs, cacerts)
 
 
+@dataclasses.dataclass
+class _Target(Opened):
+    """A keystore being changed; the command sets ``changed`` when it must be saved."""
+
+    changed: bool = False
+
+
+class _NothingToSave(Exception):
+    """Raised inside modify_store to leave the file untouched."""
+
+
 @contextlib.contextmanager
 def _open_or_create(path: str, storepass: str | None, storetype: str | None, *,
-                    verbose: bool, backup: bool) -> Iterator[Opened]:
+                    verbose: bool, backup: bool) -> Iterator[_Target]:
     """A keystore to change that may not exist yet (genkeypair, importcert).
 
     An existing file: probe, password, load, as every modifying command. A
     new one: ``-storetype`` (default PKCS12); its password must have at least
     6 characters and is asked twice at the prompt. The store is saved when
-    the block ends without an error and ``Opened.keystore`` was marked
-    changed (``opened.changed = True``); a new store nothing was added to is
-    not created.
+    the block ends without an error and the command set ``changed``; a new
+    store nothing was added to is not created.
     """
     from .. import storage
     from ..model import Keystore as KeystoreModel
 
     if os.path.exists(path):
         with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
-            opened.changed = False  # type: ignore[attr-defined]
-            yield opened
-            if not getattr(opened, "changed", False):
+            target = _Target(opened.path, opened.keystore)
+            yield target
+            if not target.changed:
                 raise _NothingToSave
         return
     store_type = (storetype or "PKCS12").upper()
@@ -141,26 +152,24 @@ def _open_or_create(path: str, storepass: str | None, storetype: str | None, *,
         raise KeystoreToolError("Keystore password must be at least 6 characters")
     ks = KeystoreModel.new(store_type, pw)
     ks.path = path
-    opened = Opened(path, ks)
-    opened.changed = False  # type: ignore[attr-defined]
+    target = _Target(path, ks)
     timeout = session().lock_timeout
     with storage.locked(path, **({} if timeout is None else {"timeout": timeout})):
-        yield opened
-        if getattr(opened, "changed", False):
+        yield target
+        if target.changed:
+            if os.path.exists(path):
+                raise KeystoreToolError(
+                    f"{path} was created by another process meanwhile; run the command again")
             save(ks, path, verbose=verbose, backup=backup)
-
-
-class _NothingToSave(Exception):
-    """Raised inside modify_store to leave the file untouched."""
 
 
 @contextlib.contextmanager
 def _store_for_change(path: str, storepass: str | None, storetype: str | None, *,
-                      verbose: bool, backup: bool) -> Iterator[Opened]:
+                      verbose: bool, backup: bool) -> Iterator[_Target]:
     try:
         with _open_or_create(path, storepass, storetype, verbose=verbose,
-                             backup=backup) as opened:
-            yield opened
+                             backup=backup) as target:
+            yield target
     except _NothingToSave:
         pass
 
@@ -248,7 +257,7 @@ def genkeypair(
                                 key_password=protect)
         ks.put(label, entry)
         _warn_all(certinfo.weak_warnings("The generated certificate", cert))
-        opened.changed = True  # type: ignore[attr-defined]
+        opened.changed = True
     maybe_jks_warning(path, ks)
 
 
@@ -481,12 +490,12 @@ def importcert(
             installed = _install_reply(ks, entry, label, file, keypass, noprompt, trustcacerts)
             s.info("Certificate reply was installed in keystore" if installed
                    else "Certificate reply was not installed in keystore")
-            opened.changed = installed  # type: ignore[attr-defined]
+            opened.changed = installed
         elif entry is None or isinstance(entry, TrustedCertEntry):
             added = _add_trusted(ks, label, file, noprompt, trustcacerts)
             s.info("Certificate was added to keystore" if added
                    else "Certificate was not added to keystore")
-            opened.changed = added  # type: ignore[attr-defined]
+            opened.changed = added
     if os.path.exists(path):
         maybe_jks_warning(path, ks)
 
