@@ -47,7 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class CertParseError(KeystoreToolError):
-    """Input that is not certificate data (keytool: "Failed to parse input")."""
+    """Input that is not certificate data. The message is Java's
+    CertificateFactory reason; -printcert says "Failed to parse input"."""
 
 
 # ---------------------------------------------------------------------------
@@ -1102,7 +1103,7 @@ def _blocks(data: bytes) -> list[bytes]:
         if data[pos] == 0x30:
             n = _der_length(data[pos:])
             if n is None or pos + n > len(data):
-                raise CertParseError("Failed to parse input")
+                raise CertParseError("Could not parse certificate")
             out.append(data[pos:pos + n])
             pos += n
             continue
@@ -1110,12 +1111,12 @@ def _blocks(data: bytes) -> list[bytes]:
         if m is None:
             break  # useless data after the last block is accepted
         if m.group(1).strip() != m.group(3).strip():
-            raise CertParseError("Failed to parse input")
+            raise CertParseError("Header and footer do not match")
         body = re.sub(rb"[^A-Za-z0-9+/=]", b"", m.group(2))
         try:
             out.append(base64.b64decode(body + b"=" * (-len(body) % 4)))
         except ValueError as exc:
-            raise CertParseError("Failed to parse input") from exc
+            raise CertParseError("Could not parse certificate") from exc
         pos = m.end()
         while pos < len(data) and data[pos] in b"\r\n":
             pos += 1
@@ -1138,7 +1139,7 @@ def read_certificate_ders(data: bytes) -> list[bytes]:
         return []
     blocks = _blocks(data)
     if not blocks:
-        raise CertParseError("Failed to parse input")
+        raise CertParseError("No certificate data found")
     try:
         return [cert_der(c) for c in pkcs7.load_der_pkcs7_certificates(blocks[0])]
     except Exception:  # not a PKCS#7 (ValueError) or a PKCS#7 without certificates
@@ -1149,7 +1150,7 @@ def read_certificate_ders(data: bytes) -> list[bytes]:
             x509.load_der_x509_certificate(block)
         except ValueError as exc:
             if not _looks_like_certificate(block):
-                raise CertParseError("Failed to parse input") from exc
+                raise CertParseError("Could not parse certificate") from exc
     return blocks
 
 

@@ -346,7 +346,8 @@ KEY_BLOCK = b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
 
 @pytest.mark.parametrize("data", [b"hello", b"  \n", b"\x30\x82\xff\xff\x01", KEY_BLOCK])
 def test_read_certificates_garbage(data: bytes) -> None:
-    with pytest.raises(certs.CertParseError, match="^Failed to parse input$"):
+    with pytest.raises(certs.CertParseError,
+                       match="^(No certificate data found|Could not parse certificate)$"):
         certs.read_certificates(data)
 
 

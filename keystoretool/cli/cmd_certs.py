@@ -518,10 +518,7 @@ def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str |
     if not entry.chain_der:
         raise KeystoreToolError(f"{label} has no public key (certificate)")
     user_cert = _load_cert(entry.chain_der[0])
-    try:
-        reply = certs.read_certificates(_read_input(file))
-    except certs.CertParseError:
-        raise KeystoreToolError("Failed to parse input") from None
+    reply = certs.read_certificates(_read_input(file))  # CertParseError: Java's wording
     if not reply:
         raise KeystoreToolError("Reply has no certificates")
     candidates = _candidates(ks, trustcacerts)
