@@ -561,3 +561,30 @@ def test_native_syntax_workflow(tmp_path: Path, store_type: str) -> None:
     assert x509.load_pem_x509_certificate(out.stdout) == leaf
     ok(run_cli(["storepasswd", "--new", "newpass1", *base]))
     assert keytool_entries(ks, "newpass1") == entries
+
+
+def test_reply_and_trusted_cert_from_stdin(two_stores: tuple[Path, Path]) -> None:
+    ours, theirs = two_stores
+    folder = ours.parent
+    bundle = (folder / "leaf.pem").read_bytes() + (folder / "inter.pem").read_bytes()
+    for runner, ks in ((run_cli, ours), (run_keytool, theirs)):
+        proc = runner(["-importcert", "-alias", "client", "-keystore", ks, "-storepass", PW],
+                      stdin=bundle)
+        ok(proc)
+        assert proc.stderr.endswith(b"Certificate reply was installed in keystore\n")
+        proc = runner(["-importcert", "-alias", "inter2", "-noprompt", "-keystore", ks,
+                       "-storepass", PW], stdin=(folder / "inter.pem").read_bytes())
+        ok(proc)
+    assert keytool_entries(ours, PW) == keytool_entries(theirs, PW)
+    assert len(keytool_entries(ours, PW)["client"][1]) == 3  # + the trusted root
+
+
+def test_garbage_reply_refused_like_keytool(two_stores: tuple[Path, Path]) -> None:
+    ours, theirs = two_stores
+    for data, message in ((b"hello\n", b"No certificate data found"),
+                          (b"", b"Reply has no certificates")):
+        args = ["-importcert", "-alias", "client", "-storepass", PW]
+        mine = run_cli([*args, "-keystore", ours], stdin=data)
+        kt = run_keytool([*args, "-keystore", theirs], stdin=data)
+        assert mine.returncode == kt.returncode == 1
+        assert message in kt.stdout and message in mine.stderr
