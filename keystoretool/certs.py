@@ -57,10 +57,13 @@ class CertParseError(KeystoreToolError):
 def one_of(s: str, *choices: str | None) -> int:
     """Index of ``s`` in ``choices`` as keytool's ``oneOf`` matches it.
 
-    A choice matches when it starts with ``s`` (case-insensitive) or when ``s``
-    equals its abbreviation (first letter + every non-lower-case letter, e.g.
-    ``san`` for SubjectAlternativeName). ``None`` marks the start of
-    experimental choices, which never make a match ambiguous. -1 if none.
+    ``s`` equal to a choice's abbreviation (first letter + every letter that
+    is not lower case, e.g. ``kE`` for keyEncipherment), case included, picks
+    that choice at once. Otherwise a choice matches when it starts with ``s``
+    or its abbreviation equals ``s`` ignoring case (``san`` for
+    SubjectAlternativeName), and more than one match is ambiguous. ``None``
+    marks the start of experimental choices, which never make a match
+    ambiguous. -1 if nothing matches.
     """
     matches: list[int] = []
     experiment = len(choices) + 1
@@ -69,11 +72,10 @@ def one_of(s: str, *choices: str | None) -> int:
         if one is None:
             experiment = i
             continue
-        if one.lower().startswith(low):
-            matches.append(i)
-            continue
         abbr = one[:1] + "".join(c for c in one[1:] if not c.islower())
-        if abbr.lower() == low:
+        if one and abbr == s:
+            return i
+        if one.lower().startswith(low) or abbr.lower() == low:
             matches.append(i)
     if not matches:
         return -1

@@ -152,6 +152,18 @@ def test_key_usage_all_bits_and_abbreviations() -> None:
     assert ext.value.value == b"\x03\x03\x07\xc0\x80"  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("word, index", [("kE", 2), ("dS", 0), ("keyC", 5), ("cRLSign", 6),
+                                         ("contentCommitment", 9)])
+def test_one_of_abbreviations_like_keytool(word: str, index: int) -> None:
+    assert certs.one_of(word, *certs.KU_NAMES) == index
+
+
+@pytest.mark.parametrize("word", ["ke", "KE", "key", "c", "d"])
+def test_one_of_ambiguous_like_keytool(word: str) -> None:
+    with pytest.raises(KeystoreToolError, match=f"^command {word} is ambiguous: "):
+        certs.one_of(word, *certs.KU_NAMES)
+
+
 def test_later_ext_replaces_earlier_and_aia_crl() -> None:
     exts = certs.parse_extensions(
         ["san=dns:a", "san=dns:b", "aia=caIssuers:uri:http://ca/x.crt,ocsp:uri:http://o",

@@ -588,3 +588,28 @@ def test_garbage_reply_refused_like_keytool(two_stores: tuple[Path, Path]) -> No
         kt = run_keytool([*args, "-keystore", theirs], stdin=data)
         assert mine.returncode == kt.returncode == 1
         assert message in kt.stdout and message in mine.stderr
+
+
+# ------------------------------------------------------------------ printcertreq
+@pytest.mark.parametrize("key", list(KEYS))
+def test_printcertreq_matches_keytool(kt_store: Path, tmp_path: Path, key: str) -> None:
+    for alias, extra in ((key, []), (f"{key}-ext", ["-ext", "san=dns:x.example,ip:10.0.0.1",
+                                                    "-ext", "ku:c=dS,keyEncipherment", "-ext", "bc:c=1"])):
+        csr = tmp_path / f"{alias}.csr"
+        ok(run_cli(["-certreq", "-alias", alias, "-keystore", kt_store, "-storepass", PW,
+                    "-file", csr, *extra]))
+        theirs = run_keytool(["-printcertreq", "-file", csr])
+        ours = run_cli(["-printcertreq", "-file", csr])
+        ok(ours)
+        assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+        assert run_cli(["printcertreq"], stdin=csr.read_bytes()).stdout == theirs.stdout
+
+
+def test_printcertreq_weak_openssl_request(tmp_path: Path) -> None:
+    csr = tmp_path / "o.csr"
+    ok(openssl(["req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", tmp_path / "o.key",
+                "-subj", "/CN=old/O=ACME", "-sha1", "-out", csr]))
+    theirs = run_keytool(["-printcertreq", "-file", csr])
+    ours = run_cli(["-printcertreq", "-file", csr])
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert b"Public Key: 1024-bit RSA key (weak)" in ours.stdout

@@ -471,6 +471,75 @@ def printcert(
 
 
 # ---------------------------------------------------------------------------
+def printcertreq(
+    file: o.File = None,
+    verbose: o.Verbose = False,
+) -> None:
+    """Prints the content of a PKCS#10 certificate request (PEM; stdin without -file).
+
+    Example: keystoretool -printcertreq -file client.csr
+    """
+    import base64
+    import binascii
+
+    from .. import certinfo, certs
+
+    s = session()
+    data = _read_input(file)
+    # keytool: the base64 lines between the first "-----" line and the next one
+    body: list[bytes] = []
+    started = False
+    for line in data.splitlines():
+        if line.startswith(b"-----"):
+            if started:
+                break
+            started = True
+        elif started:
+            body.append(line.strip())
+    try:
+        der = base64.b64decode(b"".join(body), validate=True)
+        csr = _load_csr(der)
+    except (binascii.Error, ValueError):
+        raise KeystoreToolError("Failed to parse input") from None
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    spki = csr.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    _, start, end = certs._tlv(der, 0)
+    alg_der = certs._children(der, start, end)[1]
+    sig_name = certinfo._sig_alg_name_of(alg_der)
+    key = certinfo._spki_info(spki)
+    key_tag = certinfo._key_strength(key)
+    sig_tag = certinfo._sig_strength(sig_name)
+    text = (
+        "PKCS #10 Certificate Request (Version 1.0)\n"
+        f"Subject: {certinfo.x500_str(csr.subject)}\n"
+        "Format: X.509\n"
+        f"Public Key: {certinfo._key_text(key, f' ({key_tag})' if key_tag else '')}\n"
+        f"Signature algorithm: {sig_name}{f' ({sig_tag})' if sig_tag else ''}\n"
+    )
+    exts = [(e.oid.dotted_string, e.critical, _ext_value_der(e)) for e in csr.extensions]
+    if exts:
+        text += certinfo._render_extensions(exts).replace(
+            "\nExtensions: \n\n", "\nExtension Request:\n\n", 1)
+    s.out.write(text)
+    _warn_all(certinfo.algorithm_warnings("The certificate request", sig_name, spki))
+
+
+def _load_csr(der: bytes) -> x509.CertificateSigningRequest:
+    from cryptography import x509
+
+    return x509.load_der_x509_csr(der)
+
+
+def _ext_value_der(ext: x509.Extension) -> bytes:  # type: ignore[type-arg]
+    from cryptography import x509
+
+    if isinstance(ext.value, x509.UnrecognizedExtension):
+        return ext.value.value
+    return ext.value.public_bytes()  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------
 def importcert(
     alias: o.Alias = None,
     file: o.File = None,
@@ -709,6 +778,7 @@ COMMANDS = {
     "importcert": importcert,
     "exportcert": exportcert,
     "printcert": printcert,
+    "printcertreq": printcertreq,
     "storepasswd": storepasswd,
     "keypasswd": keypasswd,
 }
