@@ -33,7 +33,8 @@ def fingerprint(der: bytes, algorithm: str = "sha256") -> str:
 
 
 def plural_entries(n: int) -> str:
-    return f"Your keystore contains {n} {'entry' if n == 1 else 'entries'}"
+    # keytool: "{0,number,integer}" -> grouped digits in English ("1,000 entries")
+    return f"Your keystore contains {n:,} {'entry' if n == 1 else 'entries'}"
 
 
 def header(ks: Keystore) -> str:
