@@ -166,7 +166,7 @@ class Case:
 
 
 def _listing_check(n: int) -> Callable[[Run], str | None]:
-    want = f"Your keystore contains {n} entr".encode()
+    want = f"Your keystore contains {n:,} entr".encode()  # keytool groups digits: 1,000
 
     def check(run: Run) -> str | None:
         return None if want in run.stdout else "listing does not show the entry count"
