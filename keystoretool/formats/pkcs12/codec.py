@@ -369,16 +369,65 @@ def _other_attributes(entry: Entry) -> list[bytes]:
     return []
 
 
+#: From this many keys to encrypt, :func:`dump` encrypts them on a thread pool.
+PARALLEL_KEYS = 4
+
+
+def _encrypt_keys_in_parallel(
+    entries: list[Entry], password: str | None, profile: Profile
+) -> dict[int, bytes | Exception]:
+    """Key bag contents (or the error) by ``id(entry)`` for keys needing a fresh
+    encryption, computed concurrently when there are many. A new key bag costs
+    a PBKDF2 with 10,000 iterations (nearly all the time of a whole-store import
+    into PKCS12), and ``hashlib.pbkdf2_hmac`` releases the GIL. Errors are
+    raised by :func:`dump` where the serial loop would have met them."""
+    jobs = [
+        e for e in entries
+        if isinstance(e, (PrivateKeyEntry, SecretKeyEntry))
+        and not (isinstance(e.sealed, SealedKey) and e.sealed.protected_by(password))
+    ]
+    if len(jobs) < PARALLEL_KEYS:
+        return {}
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(entry: PrivateKeyEntry | SecretKeyEntry) -> bytes | Exception:
+        try:
+            return _key_blob(entry, password, profile)
+        except Exception as exc:  # re-raised in order by dump()
+            return exc
+
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                  else os.cpu_count() or 1, 8)
+    if workers < 2:
+        return {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return {id(e): r for e, r in zip(jobs, pool.map(one, jobs), strict=True)}
+
+
+def _blob(
+    entry: PrivateKeyEntry | SecretKeyEntry, password: str | None, profile: Profile,
+    ready: dict[int, bytes | Exception],
+) -> bytes:
+    done = ready.get(id(entry))
+    if done is None:
+        return _key_blob(entry, password, profile)
+    if isinstance(done, Exception):
+        raise done
+    return done
+
+
 def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
     key_bags: list[bytes] = []
     cert_bags: list[bytes] = []
     dn_cache: dict[bytes, str] = {}
+    ready = _encrypt_keys_in_parallel(entries, password, profile)
     for entry in entries:
         others = _other_attributes(entry)
         if isinstance(entry, PrivateKeyEntry):
             key_id = _local_key_id(entry)
             alias = java_lower(entry.alias)
-            blob = _key_blob(entry, password, profile)
+            blob = _blob(entry, password, profile, ready)
             key_bags.append(bags.shrouded_key_bag(blob, alias, key_id, others))
             for i, cert in enumerate(entry.chain_der):
                 if i == 0:
@@ -390,7 +439,7 @@ def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
                 else:
                     cert_bags.append(bags.cert_bag(cert, _subject_dn(cert, dn_cache)))
         elif isinstance(entry, SecretKeyEntry):
-            blob = _key_blob(entry, password, profile)
+            blob = _blob(entry, password, profile, ready)
             key_bags.append(
                 bags.secret_bag(blob, java_lower(entry.alias), _local_key_id(entry), others)
             )
