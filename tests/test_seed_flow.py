@@ -158,6 +158,9 @@ def test_seed_flow_matches_keytool(tmp_path: Path, ca: OpensslCA, store_type: st
     assert chain == ("PrivateKeyEntry", expected)
     if root_in_store:
         assert listed["seedroot"] == ("trustedCertEntry", [fp(ca.root)])
+    # our own listing of the result, byte for byte as keytool prints it
+    list_args = ["-list", "-v", "-keystore", ours, "-storepass", PW, "-storetype", store_type]
+    assert run_cli(list_args).stdout == run_keytool(list_args).stdout
 
     # ... and the same structure as keytool's own run of the whole flow
     kts = tmp_path / f"keytool.{ext}"
