@@ -12,8 +12,8 @@ which the model obtains with :meth:`PrivateKeyEntry.unlock`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Protocol, Union
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
@@ -34,7 +34,7 @@ class SealedKey(Protocol):
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def java_lower(alias: str) -> str:
@@ -145,4 +145,4 @@ class SecretKeyEntry(_Base):
         return self.key
 
 
-Entry = Union[PrivateKeyEntry, TrustedCertEntry, SecretKeyEntry]
+Entry = PrivateKeyEntry | TrustedCertEntry | SecretKeyEntry

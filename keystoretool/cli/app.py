@@ -34,7 +34,7 @@ def typer_command(func: Callable[..., Any]) -> Callable[..., Any]:
             new_params.append(param)
             continue
         base = hints[name].__origin__
-        annotation = Annotated[base, typer.Option(*spec.opt.names, help=spec.opt.help)]
+        annotation = Annotated[base, typer.Option(*spec.opt.names, help=spec.opt.help)]  # type: ignore[valid-type]
         annotations[name] = annotation
         new_params.append(param.replace(annotation=annotation))
 

@@ -211,6 +211,7 @@ def genkeypair(
     verbose: o.Verbose = False,
     backup: o.Backup = False,
     lock_timeout: o.LockTimeout = None,
+    name_rules: o.NameRules = None,
 ) -> None:
     """Generates a key pair and a self-signed certificate.
 
@@ -235,6 +236,10 @@ def genkeypair(
     if days <= 0:
         raise KeystoreToolError("Validity must be greater than zero")
     label = alias or DEFAULT_ALIAS
+    if name_rules:
+        from ..profiles import check_alias_name
+
+        check_alias_name(name_rules, label)
     path = keystore or default_keystore()
     with _store_for_change(path, storepass, storetype, verbose=verbose,
                            backup=backup) as opened:

@@ -14,8 +14,8 @@ import os
 import pwd
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TextIO
+from dataclasses import dataclass
+from typing import TextIO, cast
 
 from ..entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
 from ..errors import KeystoreToolError, UnrecoverableKeyError
@@ -63,19 +63,17 @@ class LineTrackingStream:
         return self.stream.isatty()
 
 
-@dataclass
 class Session:
     """State of one command run: where output goes, prompts, warnings."""
 
-    out: TextIO = field(default_factory=lambda: sys.stdout)
-    err: TextIO = field(default_factory=lambda: LineTrackingStream(sys.stderr))  # type: ignore[arg-type,return-value]
-    prompter: Prompter | None = None  # type: ignore[assignment]
-    warnings: list[str] = field(default_factory=list)
-    lock_timeout: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.prompter is None:
-            self.prompter = Prompter(err=self.err)
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None,
+                 prompter: Prompter | None = None, lock_timeout: float | None = None) -> None:
+        self.out: TextIO = out if out is not None else sys.stdout
+        self.err: TextIO = err if err is not None else cast(
+            TextIO, LineTrackingStream(sys.stderr))
+        self.prompter: Prompter = prompter if prompter is not None else Prompter(err=self.err)
+        self.warnings: list[str] = []
+        self.lock_timeout = lock_timeout
 
     def end_line(self) -> None:
         """Finish a prompt line left open (before an error or warnings)."""

@@ -23,6 +23,16 @@ COMMAND_MODULES: dict[str, str] = {
     "changealias": "keystoretool.cli.cmd_core",
     "delete": "keystoretool.cli.cmd_core",
     "importkeystore": "keystoretool.cli.cmd_core",
+    **{
+        name: "keystoretool.cli.cmd_certs"
+        for name in ("genkeypair", "certreq", "importcert", "exportcert", "printcert",
+                     "printcertreq", "storepasswd", "keypasswd")
+    },
+    **{
+        name: "keystoretool.cli.cmd_extra"
+        for name in ("chain", "exportpem", "importpem", "probe", "check")
+    },
+    "batch": "keystoretool.cli.cmd_batch",
 }
 #: Modules whose commands are discovered when the typer app is built.
 ALL_MODULES = (
