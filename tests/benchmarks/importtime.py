@@ -59,7 +59,7 @@ def parse(text: str) -> dict[str, int]:
 def group(module: str) -> str:
     top = module.split(".")[0]
     if top == "keystoretool":
-        return ".".join(module.split(".")[:2]) if module.count(".") else top
+        return "keystoretool (own modules)"
     if top in ("cryptography", "_cffi_backend"):
         return "cryptography"
     if top in sys.stdlib_module_names or top.startswith("_") or top == "encodings":
