@@ -132,13 +132,23 @@ class Keystore:
         self.password = pw
 
     def verify_bytes(self, data: bytes, password: str | None) -> None:
-        """Raise unless ``data`` parses to the same aliases and entry kinds."""
+        """Raise unless ``data`` parses to the same aliases, entry kinds and
+        certificate chains. (A PKCS12 stores certificates as separate bags and
+        its loader rebuilds a key's chain by issuer, as Java's does, so a chain
+        read back may go on past the one written — never differ from it.)"""
         from . import formats
 
         loaded = formats.load(data, password, self.store_type)
-        got = [(java_lower(e.alias), e.kind, tuple(e.chain_der)) for e in loaded.entries]
-        want = [(k, e.kind, tuple(e.chain_der)) for k, e in self._entries.items()]
-        if sorted(got) != sorted(want):
+        got = {java_lower(e.alias): (e.kind, tuple(e.chain_der)) for e in loaded.entries}
+        ok = len(got) == len(self._entries) == len(loaded.entries)
+        for key, entry in self._entries.items():
+            if not ok:
+                break
+            kind, chain = got.get(key, (None, ()))
+            want = tuple(entry.chain_der)
+            ok = kind == entry.kind and chain[: len(want)] == want and (
+                len(chain) == len(want) or self.store_type == "PKCS12")
+        if not ok:
             raise KeystoreToolError(
                 "Internal check failed: the keystore written does not hold the intended "
                 "entries; the original file was left unchanged"

@@ -17,6 +17,7 @@ chain length and CA certificates).
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -209,6 +210,13 @@ def test_seed_flow_noprompt_installs_reply_as_given(tmp_path: Path, ca: OpensslC
         entries = keytool_entries(ks, PW, store_type)
         assert entries["c"][1][:2] == [fp(leaf), fp(ca.inter)]
         listings[name] = {a: (k, len(f), f[1:]) for a, (k, f) in entries.items()}
+        # and we list the file as keytool does (for PKCS12: chains rebuilt through
+        # the trusted root's bag, as Java's loader does)
+        listed = run_cli(["list", "--keystore", ks, "--storepass", PW, "--json"])
+        ok(listed, "list")
+        doc = json.loads(listed.stdout)
+        assert {e["alias"]: (e["type"], [c["sha256"] for c in e["chain"]])
+                for e in doc["entries"]} == entries
     assert listings["ours"] == listings["theirs"]
     if store_type == "JKS":
         assert listings["ours"]["c"][1] == 2

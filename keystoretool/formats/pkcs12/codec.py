@@ -174,6 +174,7 @@ def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pb
     ordered: dict[str, Entry] = {}
     private: list[PrivateKeyEntry] = []
     certs: list[_CertItem] = []
+    issuers: list[_CertItem] = []  # trusted certificates, for chain building only
     key_spec: pbe.PbeSpec | None = None
 
     def unfriendly() -> str:
@@ -216,6 +217,7 @@ def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pb
             if cert is None:
                 continue
             if bag.trusted:
+                issuers.append(_CertItem(cert, None, None))
                 name = bag.friendly_name if bag.friendly_name is not None else unfriendly()
                 ordered[java_lower(name)] = TrustedCertEntry(
                     name,
@@ -231,7 +233,7 @@ def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pb
         # keyBag (clear keys), CRLs and nested safes are ignored, as keytool does.
 
     if private:
-        _link_chains(private, certs)
+        _link_chains(private, certs, issuers)
     return list(ordered.values()), key_spec
 
 
@@ -245,7 +247,12 @@ def _canonical_names(cert: bytes) -> tuple[Any, Any]:
         return (("unparsable", cert), None)
 
 
-def _link_chains(private: list[PrivateKeyEntry], certs: list[_CertItem]) -> None:
+def _link_chains(
+    private: list[PrivateKeyEntry], certs: list[_CertItem], trusted: list[_CertItem]
+) -> None:
+    """Each key's chain: its certificate (by localKeyId, else friendlyName), then
+    issuers by name among all certificate bags — trusted ones too, as Java's
+    PKCS12KeyStore does."""
     by_key_id: dict[bytes | None, list[_CertItem]] = {}
     by_alias: dict[str, list[_CertItem]] = {}
     for c in certs:
@@ -282,7 +289,7 @@ def _link_chains(private: list[PrivateKeyEntry], certs: list[_CertItem]) -> None
                 break
             if by_subject is None:
                 by_subject = {}
-                for c in certs:
+                for c in certs + trusted:
                     by_subject.setdefault(c.names[1], []).append(c)
             candidates = by_subject.get(issuer)
             if not candidates:
@@ -290,7 +297,7 @@ def _link_chains(private: list[PrivateKeyEntry], certs: list[_CertItem]) -> None
                 # types); fall back to that when the encodings differ.
                 if by_canonical is None:
                     by_canonical = {}
-                    for c in certs:
+                    for c in certs + trusted:
                         by_canonical.setdefault(_canonical_names(c.der)[1], []).append(c)
                 canon_issuer, canon_subject = _canonical_names(cur.der)
                 if canon_issuer == canon_subject:
