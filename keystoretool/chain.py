@@ -251,9 +251,11 @@ def _not_after(cert: x509.Certificate) -> datetime:
 
 
 def name_str(name: x509.Name) -> str:
-    """A distinguished name as keytool prints it (most significant last)."""
+    """A distinguished name as keytool prints it (``X500Principal.toString()``)."""
+    from .certinfo import x500_str
+
     try:
-        return name.rfc4514_string().replace(",", ", ").replace("\\, ", "\\,")
+        return x500_str(name)
     except Exception:  # pragma: no cover - undecodable attribute
         return repr(name)
 

@@ -96,7 +96,7 @@ def _render_cert(n: int, d: dict[str, Any]) -> str:
 
 
 def _render_report(report: ChainReport) -> str:
-    from ..chain import describe
+    from ..chain import describe, name_str
 
     parts = [_render_cert(i + 1, describe(c)) for i, c in enumerate(report.given)]
     text = "\n".join(parts) + "\n"
@@ -105,7 +105,7 @@ def _render_report(report: ChainReport) -> str:
     if report.verified_chain is not None:
         text += (
             "verified: "
-            + " <- ".join(c.subject.rfc4514_string() for c in reversed(report.verified_chain))
+            + " <- ".join(name_str(c.subject) for c in reversed(report.verified_chain))
             + "\n"
         )
     n = len(report.problems)
@@ -525,7 +525,7 @@ def probe(
     --alias client --storepass:env PW
     """
     from .. import tls
-    from ..chain import describe
+    from ..chain import describe, name_str
 
     host, port = tls.parse_target(target)
     if timeout <= 0 or settle < 0:
