@@ -30,6 +30,8 @@ from .common import (
     recover_key,
     save,
     session,
+    set_lock_timeout,
+    warn_pkcs12_keypass,
 )
 from .options import Opt
 from .passwords import Prompter
@@ -67,14 +69,7 @@ NewPass = Annotated[str | None, Opt("--new", help=f"new password; {o.PW_HELP}")]
 
 
 def _prompter() -> Prompter:
-    prompter = session().prompter
-    assert prompter is not None  # Session always makes one
-    return prompter
-
-
-def _set_lock_timeout(value: float | None) -> None:
-    if value is not None:
-        session().lock_timeout = value
+    return session().prompter
 
 
 def _warn_all(lines: list[str]) -> None:
@@ -185,14 +180,6 @@ def _store_for_change(path: str, storepass: str | None, storetype: str | None, *
         pass
 
 
-def _pkcs12_keypass_warning(ks: Keystore, keypass: str | None) -> None:
-    if ks.store_type == "PKCS12" and keypass is not None and ks.password is not None \
-            and keypass != ks.password:
-        session().err.write(
-            "Warning:  Different store and key passwords not supported for PKCS12 KeyStores. "
-            "Ignoring user-specified -keypass value.\n")
-
-
 # ---------------------------------------------------------------------------
 def genkeypair(
     alias: o.Alias = None,
@@ -227,7 +214,7 @@ def genkeypair(
 
     from .. import certinfo, certs
 
-    _set_lock_timeout(lock_timeout)
+    set_lock_timeout(lock_timeout)
     s = session()
     key_pw = passwords.resolve(keypass)
     if key_pw is not None and len(key_pw) < passwords.MIN_LENGTH:
@@ -244,7 +231,7 @@ def genkeypair(
     with _store_for_change(path, storepass, storetype, verbose=verbose,
                            backup=backup) as opened:
         ks = opened.keystore
-        _pkcs12_keypass_warning(ks, key_pw)
+        warn_pkcs12_keypass(ks, key_pw)
         if keyalg is None:
             raise KeystoreToolError("The -keyalg option must be specified.")
         if label in ks:
@@ -563,7 +550,7 @@ def importcert(
     Example: keystoretool -importcert -alias client -file reply.pem -keystore client.p12
     -storepass:env PW
     """
-    _set_lock_timeout(lock_timeout)
+    set_lock_timeout(lock_timeout)
     s = session()
     label = alias or DEFAULT_ALIAS
     path = keystore or default_keystore()
@@ -714,7 +701,7 @@ def storepasswd(
 
     Example: keystoretool -storepasswd -new:env NEWPW -keystore client.p12 -storepass:env PW
     """
-    _set_lock_timeout(lock_timeout)
+    set_lock_timeout(lock_timeout)
     new_pw = passwords.resolve(new)
     if new_pw is not None and len(new_pw) < passwords.MIN_LENGTH:
         raise KeystoreToolError("New password must be at least 6 characters")
@@ -756,7 +743,7 @@ def keypasswd(
     Example: keystoretool -keypasswd -alias client -keypass:env OLD -new:env NEW
     -keystore client.jks -storepass:env PW
     """
-    _set_lock_timeout(lock_timeout)
+    set_lock_timeout(lock_timeout)
     new_pw = passwords.resolve(new)
     if new_pw is not None and len(new_pw) < passwords.MIN_LENGTH:
         raise KeystoreToolError("New password must be at least 6 characters")

@@ -27,7 +27,9 @@ from .common import (
     resolve_keystore,
     save,
     session,
+    set_lock_timeout,
     store_password,
+    warn_pkcs12_keypass,
 )
 
 
@@ -37,11 +39,6 @@ def check_name(rules: str | None, alias: str) -> None:
         from ..profiles import check_alias_name
 
         check_alias_name(rules, alias)
-
-
-def set_lock_timeout(value: float | None) -> None:
-    if value is not None:
-        session().lock_timeout = value
 
 
 # ---------------------------------------------------------------------------
@@ -284,9 +281,8 @@ class Importer:
                 dest = KeystoreModel.loads(read_existing(dest_path), dest_pw, self.dest_type)
             else:
                 dest = KeystoreModel.new(dest_type, dest_pw, profile=self.p12_profile)
-            if dest.store_type == "PKCS12" and dest_keypass is not None and dest_keypass != dest_pw:
-                s.err.write("Warning:  Different store and key passwords not supported for "
-                            "PKCS12 KeyStores. Ignoring user-specified -destkeypass value.\n")
+            if dest.store_type == "PKCS12" and dest_keypass is not None:
+                warn_pkcs12_keypass(dest, dest_keypass, "destkeypass")
                 dest_keypass = None
             if dest.store_type == "PKCS12" and dest_pw is not None:
                 from ..model import pkcs12_password_warning

@@ -111,6 +111,19 @@ def set_session(s: Session | None) -> None:
     _session = s
 
 
+def set_lock_timeout(value: float | None) -> None:
+    """--lock-timeout of the running command."""
+    if value is not None:
+        session().lock_timeout = value
+
+
+def warn_pkcs12_keypass(ks: Keystore, keypass: str | None, option: str = "keypass") -> None:
+    """keytool's warning when a PKCS12 is given a key password other than the store's."""
+    if ks.store_type == "PKCS12" and keypass is not None and ks.password is not None \
+            and keypass != ks.password:
+        session().err.write(PKCS12_KEYPASS_WARNING.format(opt=option) + "\n")
+
+
 def default_keystore() -> str:
     """keytool's default: ${user.home}/.keystore, user.home from the passwd entry."""
     try:
@@ -258,8 +271,7 @@ def recover_key(entry: Entry, ks: Keystore, alias_typed: str, keypass_spec: str 
     assert isinstance(entry, (PrivateKeyEntry, SecretKeyEntry))
     keypass = passwords.resolve(keypass_spec)
     if ks.store_type == "PKCS12":
-        if keypass is not None and ks.password is not None and keypass != ks.password:
-            session().err.write(PKCS12_KEYPASS_WARNING.format(opt=option) + "\n")
+        warn_pkcs12_keypass(ks, keypass, option)
         entry.unlock(ks.password)
         return ks.password
     if keypass is not None:
