@@ -9,8 +9,8 @@ CA-signed key entry):
   operation (what scripts do today);
 * ``keystoretool loop``: the same script calling ``keystoretool``.
 
-Each method runs ``--runs`` times on fresh copies (copying is not timed); the
-time of a run is the wall time of its one subprocess (``bash script`` or the
+Each method runs ``--runs`` times on fresh copies (copying is not timed), the
+methods taking turns so that each sees the same machine load; the time of a run is the wall time of its one subprocess (``bash script`` or the
 batch), measured with ``time.perf_counter``. Prints per-run times, medians,
 per-operation times and the ratios to ``batch``; every run's result is checked
 (each keystore ends with the expected alias).
@@ -142,13 +142,12 @@ def main() -> int:
               "keystoretool": "shell loop over keystoretool"}
     print(f"{args.ops} changealias operations over {stores} keystores "
           f"({SEED.name}, {SEED.stat().st_size} bytes each), {args.runs} runs each")
-    times: dict[str, list[float]] = {}
+    times: dict[str, list[float]] = {name: [] for name in methods if name not in args.skip}
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmp:
-        for name, make in methods.items():
-            if name in args.skip:
-                continue
-            times[name] = []
-            for run in range(args.runs):
+        # round robin, so every method sees the same (shared machine's) load
+        for run in range(args.runs):
+            for name in times:
+                make = methods[name]
                 work = Path(tmp) / f"{name}{run}"
                 prepare(work, stores)
                 argv = make(work, ops)
