@@ -248,7 +248,10 @@ def test_json_one_object_per_line(tmp_path: Path, fleet_env: None) -> None:
     assert [o["line"] for o in objs] == list(range(3, 23))
     first = objs[0]
     assert first["ok"] is True and first["error"] is None and first["exit_code"] == 0
-    assert first["command"].startswith("-changealias -alias ma_2_cert_oct_6_2021")
+    assert first["command"] == ("-changealias -alias ma_2_cert_oct_6_2021 -destalias svc_0 "
+                                "-keystore ks0.jks -storepass:env PW_see")
+    assert objs[1]["command"] == ("delete --alias selfsignedcert_11dec2020_191506 "
+                                  "--keystore ks0.jks --storepass ****")  # never the password
     assert first["written"] == ["ks0.jks"]
     assert first["changes"] == [{"keystore": "ks0.jks", "added": [], "removed": [],
                                  "renamed": [{"from": "ma_2_cert_oct_6_2021", "to": "svc_0"}],
@@ -329,7 +332,7 @@ def test_missing_batch_file(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- units
 
 def test_parse_lines_comments_quotes_continuations() -> None:
-    text = ("# comment\n"
+    text = ("# comment ending in a backslash \\\n"
             "\n"
             "   -list -keystore 'my store.jks' -storepass p#w   # trailing comment\n"
             "keytool -delete -alias \"a b\" \\\n"
@@ -373,3 +376,13 @@ def test_batch_arguments_without_typer() -> None:
     assert parse_args(["--jobs=2", "b.txt"]) == {"jobs": 2, "file": "b.txt"}
     for odd in (["--help"], ["-j", "x"], ["a", "b"], ["--jobs"], ["--nope"]):
         assert parse_args(odd) is None  # left to typer, which explains
+
+
+def test_reported_command_masks_literal_passwords() -> None:
+    from keystoretool.cli.cmd_batch import masked
+
+    assert masked(["-changealias", "-alias", "a b", "-storepass", "pw", "-KeyPass", "x",
+                   "-srcstorepass:env", "V"]) == \
+        "-changealias -alias 'a b' -storepass **** -KeyPass **** -srcstorepass:env V"
+    assert masked(["list", "--storepass=secret", "--deststorepass", "z", "--storepass:file",
+                   "f"]) == "list --storepass=**** --deststorepass **** --storepass:file f"

@@ -109,6 +109,8 @@ def parse_lines(text: str) -> list[Line]:
     for number, raw in enumerate(text.splitlines(), start=1):
         if not pending:
             start = number
+            if raw.lstrip().startswith("#"):
+                continue  # a comment line (even one ending in a backslash)
         if raw.endswith("\\") and not raw.endswith("\\\\"):
             pending.append(raw[:-1])
             continue
@@ -132,6 +134,31 @@ def parse_lines(text: str) -> list[Line]:
         if body:
             lines.append(Line(start, body, error="the last line ends with a backslash"))
     return lines
+
+
+_MASK = "****"
+
+
+def masked(argv: Sequence[str]) -> str:
+    """A command line for reports: literal passwords shown as ``****``
+    (``:env``/``:file`` sources are not secret and stay)."""
+    from .keytool_argv import PASSWORD_OPTIONS, collate
+
+    secret = {collate(name) for name in PASSWORD_OPTIONS}
+    out = list(argv)
+    for i, arg in enumerate(argv):
+        if not arg.startswith("-"):
+            continue
+        name, eq, _ = arg.lstrip("-").partition("=")
+        if ":" in name or collate(name) not in secret:
+            continue
+        if eq:
+            out[i] = arg[: arg.index("=") + 1] + _MASK
+        elif i + 1 < len(out):
+            out[i + 1] = _MASK
+    return " ".join(a if a == _MASK or (a.endswith(_MASK) and shlex.quote(a[:-4]) == a[:-4])
+                    else shlex.quote(a)
+                    for a in out)
 
 
 def read_batch(source: str) -> list[Line]:
@@ -309,7 +336,7 @@ def run_line(line: Line) -> LineResult:
     from .main import run
     from .passwords import Prompter
 
-    result = LineResult(line=line.number, command=line.text, ok=False)
+    result = LineResult(line=line.number, command=_shown(line), ok=False)
     if line.error is not None or not line.argv:
         result.error = line.error or "empty command"
         result.exit_code = 1
@@ -359,8 +386,12 @@ def run_line(line: Line) -> LineResult:
     return result
 
 
+def _shown(line: Line) -> str:
+    return masked(line.argv) if line.argv else line.text
+
+
 def _skipped(line: Line, failed_at: int) -> LineResult:
-    return LineResult(line=line.number, command=line.text, ok=False, skipped=True,
+    return LineResult(line=line.number, command=_shown(line), ok=False, skipped=True,
                       error=f"not run: line {failed_at} failed")
 
 
@@ -473,8 +504,8 @@ def _run_parallel(groups: list[list[Line]], printer: _Printer, *, keep_going: bo
 _active = False
 
 KEEP_GOING_HELP = "run every line even after one fails (default: stop at the first failure)"
-JSON_HELP = ("one JSON object per line: line, command, ok, exit_code, error, skipped, written, "
-             "changes, entries_affected, stdout, stderr")
+JSON_HELP = ("one JSON object per line: line, command (literal passwords as ****), ok, "
+             "exit_code, error, skipped, written, changes, entries_affected, stdout, stderr")
 JOBS_HELP = ("run lines touching different files in N processes; lines naming a common file "
              "keep their order (after a failure, lines not yet started are not run)")
 FILE_HELP = "file of commands, one a line; - (default): standard input"
