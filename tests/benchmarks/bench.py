@@ -321,35 +321,45 @@ class Scale:
 
 def run_scaling(cmd: list[str], sizes: list[int], runs: int, d: Path,
                 log: Callable[[str], None]) -> list[Scale]:
+    """Sizes are interleaved run by run (2, 100, 1,000, 5,000, 2, 100, ...), as
+    the tools are in the main table, so a change of the machine's load during
+    the series weighs on every size alike."""
     out = []
+    all_sizes = [BASE, *sizes]
+    # small stores: t(N) - t(2) is a few ms, so more runs for a stable median
+    wanted = {n: (runs if n > 1000 else max(runs, SMALL_RUNS)) + 1 for n in all_sizes}
     for name in ("-list", "-list -v", "-changealias", "-delete"):
         scale = Scale(name, sizes)
-        for n in [BASE, *sizes]:
-            src = stores.ensure("trust", "PKCS12", n)
-            work = d / "scale.p12"
-            if name.startswith("-list"):
-                args = ["-list", *(["-v"] if name == "-list -v" else []), "-keystore", str(src)]
-            elif name == "-delete":
-                args = ["-delete", "-alias", stores.trust_alias(0), "-keystore", str(work)]
-            else:
-                args = ["-changealias", "-alias", stores.trust_alias(0), "-destalias", "renamed",
-                        "-keystore", str(work)]
-            args += ["-storepass", PASSWORD]
-            times, cpu, rss = [], [], []
-            # small stores: t(N) - t(2) is a few ms, so more runs for a stable median
-            for i in range((runs if n > 1000 else max(runs, SMALL_RUNS)) + 1):
+        work = d / "scale.p12"
+        times: dict[int, list[float]] = {n: [] for n in all_sizes}
+        cpu: dict[int, list[float]] = {n: [] for n in all_sizes}
+        rss: dict[int, list[float]] = {n: [] for n in all_sizes}
+        for i in range(max(wanted.values())):
+            for n in all_sizes:
+                if i >= wanted[n]:
+                    continue
+                src = stores.ensure("trust", "PKCS12", n)
+                if name.startswith("-list"):
+                    args = ["-list", *(["-v"] if name == "-list -v" else []),
+                            "-keystore", str(src)]
+                elif name == "-delete":
+                    args = ["-delete", "-alias", stores.trust_alias(0), "-keystore", str(work)]
+                else:
+                    args = ["-changealias", "-alias", stores.trust_alias(0),
+                            "-destalias", "renamed", "-keystore", str(work)]
                 shutil.copyfile(src, work)
-                r = timed(cmd + args, d)
+                r = timed(cmd + args + ["-storepass", PASSWORD], d)
                 if r.returncode:
                     raise SystemExit(f"keystoretool {name} on {n} certificates failed:\n"
                                      f"{r.stderr.decode(errors='replace')[-2000:]}")
-                if i:  # the first run is the warm-up
-                    times.append(r.seconds)
-                    cpu.append(r.cpu)
-                    rss.append(r.rss_mb)
-            scale.medians[n] = statistics.median(times)
-            scale.cpu[n] = min(cpu)  # the least disturbed run
-            scale.rss[n] = max(rss)
+                if i:  # the first run of each size is its warm-up
+                    times[n].append(r.seconds)
+                    cpu[n].append(r.cpu)
+                    rss[n].append(r.rss_mb)
+        for n in all_sizes:
+            scale.medians[n] = statistics.median(times[n])
+            scale.cpu[n] = min(cpu[n])  # the least disturbed run
+            scale.rss[n] = max(rss[n])
         pe = scale.per_entry_ms()
         log(f"  {name:14} " + "  ".join(f"{n}: {pe[n]:.3f} ms" for n in sizes)
             + f"  (max/min {scale.spread():.2f}; CPU time: {scale.spread(cpu=True):.2f})")
@@ -478,6 +488,8 @@ def main() -> int:
                    "keytool needs up to a minute per whole-store import there)")
     p.add_argument("--only", default=None, help="regex over 'STORE ENTRIES COMMAND'")
     p.add_argument("--no-scaling", action="store_true", help="skip the time-per-entry series")
+    p.add_argument("--scaling-only", action="store_true",
+                   help="only the time-per-entry series (keystoretool alone)")
     p.add_argument("--editable", action="store_true",
                    help="time the development venv's console script (editable install, "
                    "~40 ms slower start-up) instead of a regular install of this tree")
@@ -505,6 +517,8 @@ def main() -> int:
     t0 = time.perf_counter()
     log("Generating (or reusing) stores in " + str(stores.cache_dir()))
     cases = make_cases(sizes, trust, runs_for, ["JKS", "PKCS12"])
+    if args.scaling_only:
+        cases = []
     if args.only:
         rx = re.compile(args.only)
         cases = [c for c in cases if rx.search(f"{c.store} {c.entries} {c.name}")]
