@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all venv demo test test-fast lint bench fixtures clean
+.PHONY: all venv demo test test-fast lint bench bench-batch-full fixtures clean
 
 all: test
 
@@ -31,6 +31,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) tests/benchmarks/bench.py
+	$(PY) tests/benchmarks/bench_batch.py
+
+bench-batch-full: $(STAMP)
+	$(PY) tests/benchmarks/bench_batch.py --ops 1000
 
 fixtures: $(STAMP)
 	PATH="$$PATH" bash fixtures/make_fixtures.sh

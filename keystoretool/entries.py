@@ -66,12 +66,15 @@ class PrivateKeyEntry(_Base):
 
     @property
     def chain(self) -> list[x509.Certificate]:
+        """The certificate chain parsed with ``cryptography``, leaf first: the
+        leaf certifies this key, each next certificate signs the one before."""
         from cryptography import x509
 
         return [x509.load_der_x509_certificate(d) for d in self.chain_der]
 
     @property
     def is_unlocked(self) -> bool:
+        """True once the clear key is known (loaded in clear, or ``unlock``ed)."""
         return self.pkcs8 is not None
 
     def unlock(self, password: str | None) -> bytes:
@@ -83,6 +86,7 @@ class PrivateKeyEntry(_Base):
         return self.pkcs8
 
     def private_key(self) -> PrivateKeyTypes:
+        """The key as a ``cryptography`` object (after :meth:`unlock`)."""
         from cryptography.hazmat.primitives.serialization import load_der_private_key
 
         if self.pkcs8 is None:
@@ -107,12 +111,14 @@ class TrustedCertEntry(_Base):
 
     @property
     def cert(self) -> x509.Certificate:
+        """The trusted certificate parsed with ``cryptography``."""
         from cryptography import x509
 
         return x509.load_der_x509_certificate(self.cert_der)
 
     @property
     def chain_der(self) -> list[bytes]:
+        """The certificate as a one-element chain (uniform with key entries)."""
         return [self.cert_der]
 
 
@@ -129,13 +135,16 @@ class SecretKeyEntry(_Base):
 
     @property
     def chain_der(self) -> list[bytes]:
+        """Secret keys have no certificates."""
         return []
 
     @property
     def is_unlocked(self) -> bool:
+        """True once the clear key bytes are known."""
         return self.key is not None
 
     def unlock(self, password: str | None) -> bytes:
+        """Decrypt the sealed key with ``password`` (keeps the result)."""
         if self.key is None:
             if self.sealed is None:  # pragma: no cover
                 raise ValueError("entry has neither a clear nor a sealed key")

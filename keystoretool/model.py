@@ -173,9 +173,12 @@ class Keystore:
         return sorted(self._entries, key=lambda a: a.encode("utf-16-be"))
 
     def items(self) -> list[tuple[str, Entry]]:
+        """(stored alias, entry) pairs in file (enumeration) order."""
         return list(self._entries.items())
 
     def find(self, alias: str) -> Entry | None:
+        """The entry for ``alias`` (case-insensitive, as keytool looks aliases
+        up), or None."""
         return self._entries.get(java_lower(alias))
 
     def get(self, alias: str) -> Entry:
@@ -239,9 +242,12 @@ class Keystore:
         return entry
 
     def key_entries(self) -> list[PrivateKeyEntry]:
+        """The private-key entries: what a TLS client can present."""
         return [e for e in self._entries.values() if isinstance(e, PrivateKeyEntry)]
 
     def has_secret_or_key_entries(self) -> bool:
+        """True unless the store holds only trusted certificates (a truststore);
+        keytool's proprietary-format warning depends on it."""
         return any(
             isinstance(e, (PrivateKeyEntry, SecretKeyEntry)) for e in self._entries.values()
         )
