@@ -1154,8 +1154,13 @@ def test_failed_write_through_the_cli_leaves_the_store_identical(tmp_path: Path)
         os.chown(path, 65534, 65534)
         path.chmod(0o644)
         d.chmod(0o555)
+        drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        probe = subprocess.run([*drop, *cli("--version")], capture_output=True, timeout=30,
+                               stdin=subprocess.DEVNULL)
+        if probe.returncode != 0:  # e.g. the checkout lives under a 0700 folder
+            pytest.skip("the unprivileged user cannot run keystoretool from this checkout")
         r = subprocess.run(
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            [*drop,
              *cli("-delete", "-alias", "del001", "-keystore", str(path), "-storepass", PASSWORD)],
             capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
             env={**os.environ, "HOME": str(d)},
