@@ -296,6 +296,7 @@ class Importer:
             else:
                 from .progress import progress
 
+                _unlock_pkcs12_keys_in_parallel(src)
                 ok = failed = 0
                 with progress(len(src), "Importing") as tick:  # only on a terminal
                     for alias in src.aliases():
@@ -386,6 +387,34 @@ class Importer:
                    f'backed up as "{backup}".')
         else:
             s.warn(f'The original keystore "{path}" is backed up as "{backup}"...')
+
+
+def _unlock_pkcs12_keys_in_parallel(src: KeystoreModel) -> None:
+    """Whole-store import from a PKCS12: the import loop unlocks every key with
+    the store password (``recover_key``), a PBKDF2 of 10,000 iterations each.
+    Run those derivations first on a thread pool (``hashlib.pbkdf2_hmac``
+    releases the GIL); a key that does not open stays sealed, and the loop
+    then reports it in order exactly as before."""
+    if src.store_type != "PKCS12" or src.password is None:
+        return
+    keys = [e for e in src if isinstance(e, (PrivateKeyEntry, SecretKeyEntry))
+            and not e.is_unlocked]
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                  else os.cpu_count() or 1, 8)
+    if len(keys) < 4 or workers < 2:
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    password = src.password
+
+    def unlock(entry: PrivateKeyEntry | SecretKeyEntry) -> None:
+        try:
+            entry.unlock(password)
+        except Exception:  # noqa: BLE001 - the import loop meets it again, in order
+            pass
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(unlock, keys))
 
 
 def _timeout() -> dict[str, float]:
