@@ -192,10 +192,3 @@ class Prompter:
 def _collate(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
-def read_password_file(path: str) -> str:
-    """First line of a file (used by tests and batch helpers)."""
-    from pathlib import Path  # not at start-up: pathlib pulls in urllib.parse
-
-    return Path(path).read_text(encoding="utf-8").splitlines()[0]
