@@ -7,7 +7,8 @@ classes.  This module re-implements those forms from the certificate's DER so
 the output is byte-identical to keytool's, including extensions that the
 ``cryptography`` package would refuse to parse.
 
-Public API: :func:`print_x509`, :func:`weak_warnings`, :func:`algorithm_warnings`,
+Public API: :func:`print_x509`, :func:`print_certreq`, :func:`certreq_sig_alg_name`,
+:func:`weak_warnings`, :func:`algorithm_warnings`,
 :func:`fingerprint`, :func:`pem`, :func:`java_date`, :func:`java_medium_date`,
 :func:`key_description`, :func:`java_sig_alg_name`, :func:`x500_str`,
 :func:`x500_rfc2253`; :class:`CertificateParseError` where keytool says
@@ -41,12 +42,14 @@ if TYPE_CHECKING:  # cryptography is imported only when one of its objects is pa
 __all__ = [
     "CertificateParseError",
     "algorithm_warnings",
+    "certreq_sig_alg_name",
     "fingerprint",
     "java_date",
     "java_medium_date",
     "java_sig_alg_name",
     "key_description",
     "pem",
+    "print_certreq",
     "print_x509",
     "weak_warnings",
     "x500_rfc2253",
@@ -1220,6 +1223,38 @@ def print_x509(
             text += _render_extensions(c.extensions)
         except _DerError as exc:
             raise CertificateParseError() from exc
+    return text
+
+
+def certreq_sig_alg_name(csr_der: bytes) -> str:
+    """Java's name of a PKCS#10 request's signature algorithm (``SHA256withRSA``...);
+    ``csr_der`` is a request ``cryptography`` has already parsed."""
+    return _sig_alg_name_of(_children(_read_tlv(csr_der)[0].content)[1].raw)
+
+
+def print_certreq(
+    subject: x509.Name | bytes,
+    spki_der: bytes,
+    sig_alg: str,
+    extensions: list[tuple[str, bool, bytes]],
+) -> str:
+    """keytool 17's ``-printcertreq`` text, ending with a newline: the subject,
+    the public key (SubjectPublicKeyInfo DER) and the signature algorithm name,
+    tagged ``(weak)``/``(disabled)`` as in :func:`print_x509`, then the
+    requested extensions given as ``(dotted OID, critical, value DER)``."""
+    key = _spki_info(spki_der)
+    key_tag = _key_strength(key)
+    sig_tag = _sig_strength(sig_alg)
+    text = (
+        "PKCS #10 Certificate Request (Version 1.0)\n"
+        f"Subject: {x500_str(subject)}\n"
+        "Format: X.509\n"
+        f"Public Key: {_key_text(key, f' ({key_tag})' if key_tag else '')}\n"
+        f"Signature algorithm: {sig_alg}{f' ({sig_tag})' if sig_tag else ''}\n"
+    )
+    if extensions:
+        text += _render_extensions(extensions).replace(
+            "\nExtensions: \n\n", "\nExtension Request:\n\n", 1)
     return text
 
 

@@ -474,7 +474,7 @@ def printcertreq(
     import base64
     import binascii
 
-    from .. import certinfo, certs
+    from .. import certinfo
 
     s = session()
     data = _read_input(file)
@@ -496,24 +496,9 @@ def printcertreq(
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     spki = csr.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    _, start, end = certs._tlv(der, 0)
-    alg_der = certs._children(der, start, end)[1]
-    sig_name = certinfo._sig_alg_name_of(alg_der)
-    key = certinfo._spki_info(spki)
-    key_tag = certinfo._key_strength(key)
-    sig_tag = certinfo._sig_strength(sig_name)
-    text = (
-        "PKCS #10 Certificate Request (Version 1.0)\n"
-        f"Subject: {certinfo.x500_str(csr.subject)}\n"
-        "Format: X.509\n"
-        f"Public Key: {certinfo._key_text(key, f' ({key_tag})' if key_tag else '')}\n"
-        f"Signature algorithm: {sig_name}{f' ({sig_tag})' if sig_tag else ''}\n"
-    )
+    sig_name = certinfo.certreq_sig_alg_name(der)
     exts = [(e.oid.dotted_string, e.critical, _ext_value_der(e)) for e in csr.extensions]
-    if exts:
-        text += certinfo._render_extensions(exts).replace(
-            "\nExtensions: \n\n", "\nExtension Request:\n\n", 1)
-    s.out.write(text)
+    s.out.write(certinfo.print_certreq(csr.subject, spki, sig_name, exts))
     _warn_all(certinfo.algorithm_warnings("The certificate request", sig_name, spki))
 
 
