@@ -28,6 +28,7 @@ from .pbe import (
     _hash_ctor,
     check_iterations,
     pbkdf2,
+    pbkdf2_alg_id,
     pkcs12_kdf,
 )
 
@@ -138,16 +139,10 @@ def build(spec: MacSpec, message: bytes, password: str) -> bytes:
     salt = os.urandom(spec.salt_len)
     mac_value = _compute(spec, salt, message, password)[0]
     if spec.algorithm == "PBMAC1":
-        kdf_params = der.seq(
-            der.octet_string(salt),
-            der.integer(spec.iterations),
-            der.integer(spec.key_len),
-            der.seq(der.oid(HMAC_OID_BY_NAME[spec.prf]), der.null()),
-        )
         alg = der.seq(
             der.oid(OID_PBMAC1),
             der.seq(
-                der.seq(der.oid(OID_PBKDF2), kdf_params),
+                pbkdf2_alg_id(salt, spec.iterations, spec.key_len, spec.prf),
                 der.seq(der.oid(HMAC_OID_BY_NAME[spec.hmac_hash]), der.null()),
             ),
         )

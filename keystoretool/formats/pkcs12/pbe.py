@@ -249,6 +249,18 @@ class ParsedPbe:
         return PbeSpec(self.scheme, self.iterations, max(8, min(len(self.salt), 64)), self.prf)
 
 
+def pbkdf2_alg_id(salt: bytes, iterations: int, key_len: int, prf: str) -> bytes:
+    """The PBKDF2 AlgorithmIdentifier DER (salt, iterations, key length, HMAC PRF),
+    as PBES2 and PBMAC1 both write it."""
+    params = der.seq(
+        der.octet_string(salt),
+        der.integer(iterations),
+        der.integer(key_len),
+        der.seq(der.oid(HMAC_OID_BY_NAME[prf]), der.null()),
+    )
+    return der.seq(der.oid(OID_PBKDF2), params)
+
+
 def _pbkdf2_params(node: Node) -> tuple[bytes, int, int | None, str]:
     kids = node.seq("PBKDF2 parameters", 2, 4)
     if kids[0].tag not in (der.OCTET_STRING, der.OCTET_STRING | der.CONSTRUCTED):
@@ -341,16 +353,10 @@ def encrypt(spec: PbeSpec, plaintext: bytes, password: str) -> tuple[bytes, byte
         info = PBES2_CIPHERS[alg_oid]
         iv = os.urandom(info.iv_len)
         key = pbkdf2(spec.prf, password, salt, spec.iterations, info.key_len)
-        kdf_params = der.seq(
-            der.octet_string(salt),
-            der.integer(spec.iterations),
-            der.integer(info.key_len),
-            der.seq(der.oid(HMAC_OID_BY_NAME[spec.prf]), der.null()),
-        )
         alg_id = der.seq(
             der.oid(OID_PBES2),
             der.seq(
-                der.seq(der.oid(OID_PBKDF2), kdf_params),
+                pbkdf2_alg_id(salt, spec.iterations, info.key_len, spec.prf),
                 der.seq(der.oid(alg_oid), der.octet_string(iv)),
             ),
         )
