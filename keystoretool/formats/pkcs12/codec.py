@@ -9,7 +9,6 @@ friendlyName), completed by issuer name, as Java does.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -486,7 +485,3 @@ def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
 
 def _data_content(content: bytes) -> bytes:
     return der.seq(der.oid(OID_DATA), der.explicit(0, der.octet_string(content)))
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
