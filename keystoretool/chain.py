@@ -194,7 +194,7 @@ def _key_usage(cert: x509.Certificate) -> list[str] | None:
     return names
 
 
-def _ext_key_usage(cert: x509.Certificate) -> list[str] | None:
+def ext_key_usage(cert: x509.Certificate) -> list[str] | None:
     """Dotted OIDs of the EKU extension; None when absent."""
     from cryptography import x509
 
@@ -266,7 +266,7 @@ def describe(cert: x509.Certificate) -> dict[str, Any]:
         key = key_description(cert.public_key())
     except Exception:  # unsupported algorithm
         key = cert.public_key_algorithm_oid.dotted_string
-    eku = _ext_key_usage(cert)
+    eku = ext_key_usage(cert)
     return {
         "subject": name_str(cert.subject),
         "issuer": name_str(cert.issuer),
@@ -590,7 +590,7 @@ def diagnose(
             )
 
     if client_auth:
-        eku = _ext_key_usage(leaf)
+        eku = ext_key_usage(leaf)
         if eku is None:
             findings.append(
                 Finding(

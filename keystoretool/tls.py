@@ -673,9 +673,9 @@ def diagnose_rejection(result: ProbeResult, *, at: datetime | None = None) -> li
             f"the server does not trust the issuer of the chain sent ({name_str(top.issuer)})"
         )
     if not out:
-        from .chain import CLIENT_AUTH_OID, _ext_key_usage
+        from .chain import CLIENT_AUTH_OID, ext_key_usage
 
-        eku = _ext_key_usage(leaf)
+        eku = ext_key_usage(leaf)
         if eku is not None and CLIENT_AUTH_OID not in eku:
             out.append("the client certificate's extended key usage lacks clientAuth")
     if not out:
