@@ -25,8 +25,9 @@ from .pbe import (
     OID_PBMAC1,
     PURPOSE_MAC,
     UnsupportedAlgorithm,
-    _hash_ctor,
     check_iterations,
+    hash_ctor,
+    parse_pbkdf2_params,
     pbkdf2,
     pbkdf2_alg_id,
     pkcs12_kdf,
@@ -69,7 +70,7 @@ class ParsedMac:
 
 
 def _digest_len(name: str) -> int:
-    return int(_hash_ctor(name)().digest_size)
+    return int(hash_ctor(name)().digest_size)
 
 
 def parse(node: Node) -> ParsedMac:
@@ -94,9 +95,7 @@ def parse(node: Node) -> ParsedMac:
     kdf_kids = kdf.seq("PBMAC1 KDF", 2, 2)
     if kdf_kids[0].oid() != OID_PBKDF2:
         raise UnsupportedAlgorithm("PBMAC1 key derivation other than PBKDF2 is not supported")
-    from .pbe import _pbkdf2_params
-
-    p_salt, p_iter, key_len, prf = _pbkdf2_params(kdf_kids[1])
+    p_salt, p_iter, key_len, prf = parse_pbkdf2_params(kdf_kids[1])
     mac_oid = mac_alg.seq("PBMAC1 MAC algorithm", 1, 2)[0].oid()
     if mac_oid not in HMAC_OIDS:
         raise UnsupportedAlgorithm(f"PBMAC1 MAC {mac_oid} not supported")

@@ -126,7 +126,7 @@ class PbeSpec:
 
 
 # ---- KDFs ---------------------------------------------------------------
-def _hash_ctor(name: str) -> Any:
+def hash_ctor(name: str) -> Any:
     ctor = getattr(hashlib, name, None)
     if ctor is not None:
         return ctor
@@ -146,7 +146,7 @@ def pkcs12_kdf(
     hash_name: str, password: bytes, salt: bytes, iterations: int, purpose: int, n: int
 ) -> bytes:
     """RFC 7292 Appendix B.2; ``password`` already BMP-encoded."""
-    h = _hash_ctor(hash_name)
+    h = hash_ctor(hash_name)
     probe = h()
     u, v = probe.digest_size, probe.block_size
     d = bytes([purpose]) * v
@@ -261,7 +261,7 @@ def pbkdf2_alg_id(salt: bytes, iterations: int, key_len: int, prf: str) -> bytes
     return der.seq(der.oid(OID_PBKDF2), params)
 
 
-def _pbkdf2_params(node: Node) -> tuple[bytes, int, int | None, str]:
+def parse_pbkdf2_params(node: Node) -> tuple[bytes, int, int | None, str]:
     kids = node.seq("PBKDF2 parameters", 2, 4)
     if kids[0].tag not in (der.OCTET_STRING, der.OCTET_STRING | der.CONSTRUCTED):
         raise UnsupportedAlgorithm("PBKDF2 salt source not supported")
@@ -303,7 +303,7 @@ def parse_algorithm(node: Node) -> ParsedPbe:
         kdf_kids = kdf.seq("PBES2 KDF", 2, 2)
         if kdf_kids[0].oid() != OID_PBKDF2:
             raise UnsupportedAlgorithm("PBES2 key derivation other than PBKDF2 is not supported")
-        salt, it, key_len, prf = _pbkdf2_params(kdf_kids[1])
+        salt, it, key_len, prf = parse_pbkdf2_params(kdf_kids[1])
         enc_kids = enc.seq("PBES2 encryption scheme", 2, 2)
         enc_oid = enc_kids[0].oid()
         if enc_oid not in PBES2_CIPHERS:
