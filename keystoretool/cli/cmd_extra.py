@@ -19,6 +19,7 @@ from .common import (
     open_store,
     recover_key,
     session,
+    warn_pkcs12_keypass,
 )
 from .options import Opt
 
@@ -452,11 +453,8 @@ def importpem(
             if len(keypass_value) < passwords.MIN_LENGTH:
                 raise KeystoreToolError("Key password must be at least 6 characters")
             kp = keypass_value
-        elif ks.store_type == "PKCS12" and keypass_value not in (None, ks.password):
-            s.err.write(
-                "Warning:  Different store and key passwords not supported for PKCS12 "
-                "KeyStores. Ignoring user-specified -keypass value.\n"
-            )
+        else:
+            warn_pkcs12_keypass(ks, keypass_value)
         entry = PrivateKeyEntry(
             alias=alias, chain_der=[ch.to_der(c) for c in ordered], pkcs8=pkcs8, key_password=kp
         )
