@@ -375,6 +375,18 @@ def jce_pbe_decrypt(data: bytes, password: str, salt: bytes, iterations: int) ->
     return padded[:-pad]
 
 
+def _jce_unseal(encrypted: bytes, password: str, params: bytes) -> bytes:
+    """Decrypt a JCEKS key sealed with PBEWithMD5AndTripleDES (``params``: its
+    PBEParameter DER); a non-ASCII password just cannot recover the key."""
+    salt, iterations = parse_pbe_params(params)
+    try:
+        return jce_pbe_decrypt(encrypted, password, salt, iterations)
+    except KeystoreToolError as exc:
+        if exc.message == "Password is not ASCII":
+            raise UnrecoverableKeyError() from exc
+        raise
+
+
 def jce_protect(pkcs8: bytes, password: str, iterations: int = JCEKS_ITERATIONS) -> bytes:
     """``com.sun.crypto.provider.KeyProtector.protect`` (JCEKS private keys)."""
     salt = os.urandom(8)
@@ -407,13 +419,7 @@ class JksSealedPrivateKey:
         if oid == PBE_MD5_3DES_OID and self.format == "JCEKS":
             if params is None:
                 raise KeystoreToolError("Invalid PBE algorithm parameter")
-            salt, iterations = parse_pbe_params(params)
-            try:
-                plain = jce_pbe_decrypt(encrypted, password, salt, iterations)
-            except KeystoreToolError as exc:
-                if exc.message == "Password is not ASCII":
-                    raise UnrecoverableKeyError() from exc
-                raise
+            plain = _jce_unseal(encrypted, password, params)
             if not _looks_like_pkcs8(plain):
                 raise UnrecoverableKeyError()
             return plain
@@ -457,13 +463,7 @@ class JceksSealedSecretKey:
             )
         if not self.params:
             raise UnrecoverableKeyError("Cannot get algorithm parameters")
-        salt, iterations = parse_pbe_params(self.params)
-        try:
-            plain = jce_pbe_decrypt(self.encrypted, password, salt, iterations)
-        except KeystoreToolError as exc:
-            if exc.message == "Password is not ASCII":
-                raise UnrecoverableKeyError() from exc
-            raise
+        plain = _jce_unseal(self.encrypted, password, self.params)
         algorithm, key = parse_serialized_secret_key(plain)
         self.algorithm = algorithm
         if self.entry is not None and self.entry.algorithm is None:
