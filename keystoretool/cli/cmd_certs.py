@@ -31,6 +31,7 @@ from .common import (
     save,
     session,
     set_lock_timeout,
+    store_password,
     warn_pkcs12_keypass,
 )
 from .options import Opt
@@ -140,11 +141,7 @@ def _open_or_create(path: str, storepass: str | None, storetype: str | None, *,
     store_type = (storetype or "PKCS12").upper()
     if store_type not in ("JKS", "JCEKS", "PKCS12"):
         raise KeystoreToolError(f"{store_type} not found")
-    pw = passwords.resolve(storepass)
-    if pw is None:
-        pw = _prompter().store_password(modifying=True, new=True)
-    elif len(pw) < passwords.MIN_LENGTH:
-        raise KeystoreToolError("Keystore password must be at least 6 characters")
+    pw = store_password(storepass, modifying=True, new=True)
     ks = KeystoreModel.new(store_type, pw)
     ks.path = path
     _non_ascii_warning(ks, pw)

@@ -253,13 +253,8 @@ class Importer:
                 raise KeystoreToolError(f"{dest_type} not found")
         dest_pw: str | None = None
         if not in_place:
-            dest_pw = passwords.resolve(self.dest_pass)
-            if dest_pw is None:
-                dest_pw = s.prompter.store_password(
-                    modifying=True, prompt="Enter destination keystore password:  ",
-                    new=not dest_exists)
-            elif not dest_exists and len(dest_pw) < passwords.MIN_LENGTH:
-                raise KeystoreToolError("Keystore password must be at least 6 characters")
+            dest_pw = store_password(self.dest_pass, modifying=True, new=not dest_exists,
+                                     prompt="Enter destination keystore password:  ")
 
         # source: probe, then its password
         src_data = read_existing(src_path)

@@ -19,6 +19,7 @@ from .common import (
     open_store,
     recover_key,
     session,
+    store_password,
     warn_pkcs12_keypass,
 )
 from .options import Opt
@@ -467,11 +468,7 @@ def importpem(
             fill(opened.keystore)
         ks = opened.keystore
     else:
-        pw = passwords.resolve(storepass)
-        if pw is None:
-            pw = s.prompter.store_password(modifying=True, new=True)
-        elif len(pw) < passwords.MIN_LENGTH:
-            raise KeystoreToolError("Keystore password must be at least 6 characters")
+        pw = store_password(storepass, modifying=True, new=True)
         ks = Keystore.new((storetype or "PKCS12").upper(), pw)
         fill(ks)
         from .. import storage as st

@@ -199,9 +199,15 @@ def ask_alias(prompt: str, missing_message: str) -> str:
 def store_password(spec: str | None, *, modifying: bool, new: bool = False,
                    prompt: str = "Enter keystore password:  ",
                    box: str = INTEGRITY_BOX) -> str | None:
-    """The store password from its option, or keytool's prompt."""
+    """The store password from its option, or keytool's prompt.
+
+    ``new``: the store is about to be created; a password from the option
+    must have at least 6 characters, one typed at the prompt is asked twice.
+    """
     pw = passwords.resolve(spec)
     if pw is not None:
+        if new and len(pw) < passwords.MIN_LENGTH:
+            raise KeystoreToolError("Keystore password must be at least 6 characters")
         return pw
     pw = session().prompter.store_password(modifying=modifying, prompt=prompt, new=new)
     if pw is None and not modifying:
