@@ -33,6 +33,7 @@ from .common import (
     set_lock_timeout,
     store_password,
     warn_pkcs12_keypass,
+    warn_pkcs12_password,
 )
 from .options import Opt
 from .passwords import Prompter
@@ -144,7 +145,7 @@ def _open_or_create(path: str, storepass: str | None, storetype: str | None, *,
     pw = store_password(storepass, modifying=True, new=True)
     ks = KeystoreModel.new(store_type, pw)
     ks.path = path
-    _non_ascii_warning(ks, pw)
+    warn_pkcs12_password(ks, pw)
     target = _Target(path, ks)
     timeout = session().lock_timeout
     with storage.locked(path, **({} if timeout is None else {"timeout": timeout})):
@@ -154,16 +155,6 @@ def _open_or_create(path: str, storepass: str | None, storetype: str | None, *,
                 raise KeystoreToolError(
                     f"{path} was created by another process meanwhile; run the command again")
             save(ks, path, verbose=verbose, backup=backup)
-
-
-def _non_ascii_warning(ks: Keystore, password: str | None) -> None:
-    """keytool refuses a non-ASCII PKCS12 password; we write the file but say so."""
-    if ks.store_type == "PKCS12" and password is not None:
-        from ..model import pkcs12_password_warning
-
-        warning = pkcs12_password_warning(password)
-        if warning:
-            session().warn(warning)
 
 
 @contextlib.contextmanager
@@ -705,7 +696,7 @@ def storepasswd(
             elif entry.key_password is None:
                 entry.key_password = old  # the key stays protected by the old password
         ks.password = new_pw
-        _non_ascii_warning(ks, new_pw)
+        warn_pkcs12_password(ks, new_pw)
     maybe_jks_warning(path, ks)
 
 

@@ -30,6 +30,7 @@ from .common import (
     set_lock_timeout,
     store_password,
     warn_pkcs12_keypass,
+    warn_pkcs12_password,
 )
 
 
@@ -279,12 +280,7 @@ class Importer:
             if dest.store_type == "PKCS12" and dest_keypass is not None:
                 warn_pkcs12_keypass(dest, dest_keypass, "destkeypass")
                 dest_keypass = None
-            if dest.store_type == "PKCS12" and dest_pw is not None:
-                from ..model import pkcs12_password_warning
-
-                w = pkcs12_password_warning(dest_pw)
-                if w:
-                    s.warn(w)
+            warn_pkcs12_password(dest, dest_pw)
             if self.src_alias is not None:
                 self._import_one(src, dest, self.src_alias, self.dest_alias or self.src_alias,
                                  single=True, dest_keypass=dest_keypass)

@@ -19,7 +19,7 @@ from typing import TextIO, cast
 
 from ..entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
 from ..errors import KeystoreToolError, UnrecoverableKeyError
-from ..model import Keystore
+from ..model import Keystore, pkcs12_password_warning
 from . import passwords
 from .passwords import Prompter
 
@@ -122,6 +122,14 @@ def warn_pkcs12_keypass(ks: Keystore, keypass: str | None, option: str = "keypas
     if ks.store_type == "PKCS12" and keypass is not None and ks.password is not None \
             and keypass != ks.password:
         session().err.write(PKCS12_KEYPASS_WARNING.format(opt=option) + "\n")
+
+
+def warn_pkcs12_password(ks: Keystore, password: str | None) -> None:
+    """keytool refuses a non-ASCII PKCS12 password; we write the file but say so."""
+    if ks.store_type == "PKCS12" and password is not None:
+        warning = pkcs12_password_warning(password)
+        if warning:
+            session().warn(warning)
 
 
 def default_keystore() -> str:
