@@ -24,6 +24,7 @@ from .common import (
     default_keystore,
     maybe_jks_warning,
     modify_store,
+    new_store_type,
     open_store,
     probe,
     read_existing,
@@ -139,9 +140,7 @@ def _open_or_create(path: str, storepass: str | None, storetype: str | None, *,
             if not target.changed:
                 raise _NothingToSave
         return
-    store_type = (storetype or "PKCS12").upper()
-    if store_type not in ("JKS", "JCEKS", "PKCS12"):
-        raise KeystoreToolError(f"{store_type} not found")
+    store_type = new_store_type(storetype)
     pw = store_password(storepass, modifying=True, new=True)
     ks = KeystoreModel.new(store_type, pw)
     ks.path = path

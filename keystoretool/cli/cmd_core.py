@@ -20,6 +20,7 @@ from .common import (
     default_keystore,
     maybe_jks_warning,
     modify_store,
+    new_store_type,
     open_store,
     probe,
     read_existing,
@@ -249,9 +250,7 @@ class Importer:
         elif dest_exists:
             dest_type = probe(read_existing(dest_path), self.dest_type)
         else:
-            dest_type = (self.dest_type or "PKCS12").upper()
-            if dest_type not in ("JKS", "JCEKS", "PKCS12"):
-                raise KeystoreToolError(f"{dest_type} not found")
+            dest_type = new_store_type(self.dest_type)
         dest_pw: str | None = None
         if not in_place:
             dest_pw = store_password(self.dest_pass, modifying=True, new=not dest_exists,

@@ -223,6 +223,15 @@ def store_password(spec: str | None, *, modifying: bool, new: bool = False,
     return pw
 
 
+def new_store_type(storetype: str | None) -> str:
+    """The type of a keystore about to be created (``-storetype``, PKCS12 by
+    default), refused before any password is asked, as keytool does."""
+    store_type = (storetype or "PKCS12").upper()
+    if store_type not in ("JKS", "JCEKS", "PKCS12"):
+        raise KeystoreToolError(f"{store_type} not found")
+    return store_type
+
+
 @dataclass
 class Opened:
     path: str
