@@ -9,10 +9,7 @@ certificate work and :mod:`keystoretool.certinfo` renders certificates.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import os
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated
 
 from ..entries import PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, now
@@ -20,19 +17,16 @@ from ..errors import AliasError, KeystoreToolError
 from . import options as o
 from . import passwords
 from .common import (
-    Opened,
     default_keystore,
     maybe_jks_warning,
     modify_store,
-    new_store_type,
     open_store,
     probe,
     read_existing,
     recover_key,
-    save,
     session,
     set_lock_timeout,
-    store_password,
+    store_for_change,
     warn_pkcs12_keypass,
     warn_pkcs12_password,
 )
@@ -108,65 +102,6 @@ def _candidates(ks: Keystore, trustcacerts: bool) -> list:  # type: ignore[type-
     return certs.store_candidates(pairs, cacerts)
 
 
-@dataclasses.dataclass
-class _Target(Opened):
-    """A keystore being changed; the command sets ``changed`` when it must be saved."""
-
-    changed: bool = False
-
-
-class _NothingToSave(Exception):
-    """Raised inside modify_store to leave the file untouched."""
-
-
-@contextlib.contextmanager
-def _open_or_create(path: str, storepass: str | None, storetype: str | None, *,
-                    verbose: bool, backup: bool) -> Iterator[_Target]:
-    """A keystore to change that may not exist yet (genkeypair, importcert).
-
-    An existing file: probe, password, load, as every modifying command. A
-    new one: ``-storetype`` (default PKCS12); its password must have at least
-    6 characters and is asked twice at the prompt. The store is saved when
-    the block ends without an error and the command set ``changed``; a new
-    store nothing was added to is not created.
-    """
-    from .. import storage
-    from ..model import Keystore as KeystoreModel
-
-    if os.path.exists(path):
-        with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
-            target = _Target(opened.path, opened.keystore)
-            yield target
-            if not target.changed:
-                raise _NothingToSave
-        return
-    store_type = new_store_type(storetype)
-    pw = store_password(storepass, modifying=True, new=True)
-    ks = KeystoreModel.new(store_type, pw)
-    ks.path = path
-    warn_pkcs12_password(ks, pw)
-    target = _Target(path, ks)
-    timeout = session().lock_timeout
-    with storage.locked(path, **({} if timeout is None else {"timeout": timeout})):
-        yield target
-        if target.changed:
-            if os.path.exists(path):
-                raise KeystoreToolError(
-                    f"{path} was created by another process meanwhile; run the command again")
-            save(ks, path, verbose=verbose, backup=backup)
-
-
-@contextlib.contextmanager
-def _store_for_change(path: str, storepass: str | None, storetype: str | None, *,
-                      verbose: bool, backup: bool) -> Iterator[_Target]:
-    try:
-        with _open_or_create(path, storepass, storetype, verbose=verbose,
-                             backup=backup) as target:
-            yield target
-    except _NothingToSave:
-        pass
-
-
 # ---------------------------------------------------------------------------
 def genkeypair(
     alias: o.Alias = None,
@@ -215,8 +150,8 @@ def genkeypair(
 
         check_alias_name(name_rules, label)
     path = keystore or default_keystore()
-    with _store_for_change(path, storepass, storetype, verbose=verbose,
-                           backup=backup) as opened:
+    with store_for_change(path, storepass, storetype, verbose=verbose,
+                          backup=backup) as opened:
         ks = opened.keystore
         warn_pkcs12_keypass(ks, key_pw)
         if keyalg is None:
@@ -526,8 +461,8 @@ def importcert(
     s = session()
     label = alias or DEFAULT_ALIAS
     path = keystore or default_keystore()
-    with _store_for_change(path, storepass, storetype, verbose=verbose,
-                           backup=backup) as opened:
+    with store_for_change(path, storepass, storetype, verbose=verbose,
+                          backup=backup) as opened:
         ks = opened.keystore
         entry = ks.find(label)
         if isinstance(entry, PrivateKeyEntry):

@@ -16,10 +16,11 @@ from .common import (
     default_keystore,
     maybe_jks_warning,
     modify_store,
+    open_or_create,
     open_store,
     recover_key,
     session,
-    store_password,
+    set_lock_timeout,
     warn_pkcs12_keypass,
 )
 from .options import Opt
@@ -396,6 +397,7 @@ def importpem(
     name_rules: o.NameRules = None,
     verbose: o.Verbose = False,
     backup: o.Backup = False,
+    lock_timeout: o.LockTimeout = None,
 ) -> None:
     """Imports a PEM private key and its chain as one key entry.
 
@@ -414,6 +416,7 @@ def importpem(
     from ..errors import AliasError
     from ..model import Keystore
 
+    set_lock_timeout(lock_timeout)
     s = session()
     if alias is None:
         alias = "mykey"
@@ -461,24 +464,10 @@ def importpem(
         )
         ks.put(alias, entry)
 
-    import os
-
-    if os.path.exists(path):
-        with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
-            fill(opened.keystore)
-        ks = opened.keystore
-    else:
-        pw = store_password(storepass, modifying=True, new=True)
-        ks = Keystore.new((storetype or "PKCS12").upper(), pw)
-        fill(ks)
-        from .. import storage as st
-
-        with st.locked(path):
-            if os.path.exists(path):
-                raise KeystoreToolError(f"{path} was created by another process meanwhile")
-            if verbose:
-                s.info(f"[Storing {path}]")
-            ks.save(path)
+    with open_or_create(path, storepass, storetype, verbose=verbose, backup=backup) as target:
+        fill(target.keystore)
+        target.changed = True
+    ks = target.keystore
     s.info(
         f"Imported the key and {len(ordered)} certificate"
         f"{'s' if len(ordered) != 1 else ''} as <{alias}> into {path}"

@@ -312,3 +312,62 @@ def recover_key(entry: Entry, ks: Keystore, alias_typed: str, keypass_spec: str 
             entry.unlock(pw)
             return pw
     raise KeystoreToolError("Too many failures - try later")
+
+
+@dataclass
+class Target(Opened):
+    """A keystore being changed; the command sets ``changed`` when it must be saved."""
+
+    changed: bool = False
+
+
+class NothingToSave(Exception):
+    """Raised inside modify_store to leave the file untouched."""
+
+
+@contextlib.contextmanager
+def open_or_create(path: str, storepass: str | None, storetype: str | None, *,
+                    verbose: bool, backup: bool) -> Iterator[Target]:
+    """A keystore to change that may not exist yet (genkeypair, importcert, importpem).
+
+    An existing file: probe, password, load, as every modifying command. A
+    new one: ``-storetype`` (default PKCS12); its password must have at least
+    6 characters and is asked twice at the prompt. The store is saved when
+    the block ends without an error and the command set ``changed``; a new
+    store nothing was added to is not created.
+    """
+    from .. import storage
+
+    if os.path.exists(path):
+        with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
+            target = Target(opened.path, opened.keystore)
+            yield target
+            if not target.changed:
+                raise NothingToSave
+        return
+    store_type = new_store_type(storetype)
+    pw = store_password(storepass, modifying=True, new=True)
+    ks = Keystore.new(store_type, pw)
+    ks.path = path
+    warn_pkcs12_password(ks, pw)
+    target = Target(path, ks)
+    timeout = session().lock_timeout
+    with storage.locked(path, **({} if timeout is None else {"timeout": timeout})):
+        yield target
+        if target.changed:
+            if os.path.exists(path):
+                raise KeystoreToolError(
+                    f"{path} was created by another process meanwhile; run the command again")
+            save(ks, path, verbose=verbose, backup=backup)
+
+
+@contextlib.contextmanager
+def store_for_change(path: str, storepass: str | None, storetype: str | None, *,
+                     verbose: bool, backup: bool) -> Iterator[Target]:
+    """:func:`open_or_create`, where a command that changed nothing is no error."""
+    try:
+        with open_or_create(path, storepass, storetype, verbose=verbose,
+                            backup=backup) as target:
+            yield target
+    except NothingToSave:
+        pass
