@@ -379,7 +379,7 @@ def test_batch_arguments_without_typer() -> None:
 
 
 def test_reported_command_masks_literal_passwords() -> None:
-    from keystoretool.cli.cmd_batch import masked
+    from keystoretool.cli.secrets import shown as masked
 
     assert masked(["-changealias", "-alias", "a b", "-storepass", "pw", "-KeyPass", "x",
                    "-srcstorepass:env", "V"]) == \

@@ -136,31 +136,6 @@ def parse_lines(text: str) -> list[Line]:
     return lines
 
 
-_MASK = "****"
-
-
-def masked(argv: Sequence[str]) -> str:
-    """A command line for reports: literal passwords shown as ``****``
-    (``:env``/``:file`` sources are not secret and stay)."""
-    from .keytool_argv import PASSWORD_OPTIONS, collate
-
-    secret = {collate(name) for name in PASSWORD_OPTIONS}
-    out = list(argv)
-    for i, arg in enumerate(argv):
-        if not arg.startswith("-"):
-            continue
-        name, eq, _ = arg.lstrip("-").partition("=")
-        if ":" in name or collate(name) not in secret:
-            continue
-        if eq:
-            out[i] = arg[: arg.index("=") + 1] + _MASK
-        elif i + 1 < len(out):
-            out[i + 1] = _MASK
-    return " ".join(a if a == _MASK or (a.endswith(_MASK) and shlex.quote(a[:-4]) == a[:-4])
-                    else shlex.quote(a)
-                    for a in out)
-
-
 def read_batch(source: str) -> list[Line]:
     """Read a batch file (``-``: standard input)."""
     if source == "-":
@@ -378,6 +353,7 @@ def run_line(line: Line) -> LineResult:
     if result.error is None and code != 0:
         result.error = f"exit status {code}"
     result.stdout, result.stderr = out.getvalue(), err.getvalue()
+    _scrub_secrets(result, line.argv)
     result.changes = changes
     result.written = list(dict.fromkeys(c["keystore"] for c in changes))
     result.entries_affected = sum(
@@ -386,8 +362,22 @@ def run_line(line: Line) -> LineResult:
     return result
 
 
+def _scrub_secrets(result: LineResult, argv: Sequence[str]) -> None:
+    """Literal passwords of the line never appear in what is reported about it
+    (an error may quote a word: ``Illegal option:  WORD``)."""
+    from .secrets import literal_secrets, scrub
+
+    found = literal_secrets(argv)
+    if found:
+        result.stderr = scrub(result.stderr, found)
+        if result.error is not None:
+            result.error = scrub(result.error, found)
+
+
 def _shown(line: Line) -> str:
-    return masked(line.argv) if line.argv else line.text
+    from .secrets import shown, shown_text
+
+    return shown(line.argv) if line.argv else shown_text(line.text)
 
 
 def _skipped(line: Line, failed_at: int) -> LineResult:

@@ -62,7 +62,7 @@ StartDate = Annotated[
 TrustCacerts = Annotated[
     bool, Opt("--trustcacerts", help="also trust the system CA certificates")
 ]
-NewPass = Annotated[str | None, Opt("--new", help=f"new password; {o.PW_HELP}")]
+NewPass = Annotated[str | None, Opt("--new", help=f"new password; {o.PW_HELP}", secret=o.LITERAL)]
 
 
 def _prompter() -> Prompter:

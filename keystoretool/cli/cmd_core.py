@@ -193,7 +193,8 @@ def _parse_keypass_for(items: list[str]) -> dict[str, str]:
     for item in items:
         alias, sep, source = item.partition("=")
         if not sep or not alias:
-            raise UsageError(f"--keypass-for takes ALIAS=SOURCE, not {item.split('=')[0]!r}...")
+            # the value is not quoted back: without "=" it may be a bare password
+            raise UsageError("--keypass-for takes ALIAS=SOURCE (e.g. client=env:KEYPW)")
         out[java_lower(alias)] = passwords.parse_source(source)
     return out
 

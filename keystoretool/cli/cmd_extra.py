@@ -36,15 +36,18 @@ PASS_HELP = "pass:TEXT, env:VAR or file:F (first line)"
 
 Files = Annotated[
     list[str] | None,
-    Opt("--cert", help="PEM/DER/PKCS#7 certificate file, instead of a keystore entry (repeatable)"),
+    Opt("--cert", help="PEM/DER/PKCS#7 certificate file, instead of a keystore entry (repeatable)",
+        path=True),
 ]
-CaFile = Annotated[str | None, Opt("--cafile", help="verify against these trusted CA certificates")]
+CaFile = Annotated[str | None, Opt("--cafile", help="verify against these trusted CA certificates",
+                                             path=True)]
 Add = Annotated[
     list[str] | None,
     Opt(
         "--add",
         help="certificates to complete the chain with (repeatable); with "
         "--keystore/--alias the entry is updated",
+        path=True,
     ),
 ]
 
@@ -125,7 +128,9 @@ def chain(
     cafile: CaFile = None,
     add: Add = None,
     fix: Annotated[bool, Opt("--fix", help="write the chain ordered, leaf first")] = False,
-    out: Annotated[str | None, Opt("--out", help="file for --fix (default: stdout)")] = None,
+    out: Annotated[
+        str | None, Opt("--out", help="file for --fix (default: stdout)", path=True)
+    ] = None,
     include_root: Annotated[
         bool, Opt("--include-root", help="keep the root in --fix/--add output")
     ] = False,
@@ -279,11 +284,15 @@ def exportpem(
     storepass: o.StorePass = None,
     storetype: o.StoreType = None,
     keypass: o.KeyPass = None,
-    out: Annotated[str | None, Opt("--out", help="one PEM file: key, then chain")] = None,
-    certout: Annotated[str | None, Opt("--certout", help="PEM file for the chain")] = None,
-    keyout: Annotated[str | None, Opt("--keyout", help="PEM file for the key")] = None,
+    out: Annotated[
+        str | None, Opt("--out", help="one PEM file: key, then chain", path=True)
+    ] = None,
+    certout: Annotated[
+        str | None, Opt("--certout", help="PEM file for the chain", path=True)
+    ] = None,
+    keyout: Annotated[str | None, Opt("--keyout", help="PEM file for the key", path=True)] = None,
     passout: Annotated[
-        str | None, Opt("--passout", help=f"passphrase for the key; {PASS_HELP}")
+        str | None, Opt("--passout", help=f"passphrase for the key; {PASS_HELP}", secret=o.SOURCE)
     ] = None,
     no_encrypt: Annotated[
         bool, Opt("--no-encrypt", help="write the private key unencrypted")
@@ -382,9 +391,10 @@ def _load_private_key(data: bytes, source: str, passin: str | None) -> Any:
 
 
 def importpem(
-    key: Annotated[str, Opt("--key", help="PEM private key (may also hold the chain)")],
+    key: Annotated[str, Opt("--key", help="PEM private key (may also hold the chain)", path=True)],
     cert: Annotated[
-        list[str] | None, Opt("--cert", help="certificate file(s) of the chain, any order")
+        list[str] | None,
+        Opt("--cert", help="certificate file(s) of the chain, any order", path=True)
     ] = None,
     alias: o.Alias = None,
     keystore: o.Keystore = None,
@@ -392,7 +402,8 @@ def importpem(
     storetype: o.StoreType = None,
     keypass: o.KeyPass = None,
     passin: Annotated[
-        str | None, Opt("--passin", help=f"pass phrase of the PEM key; {PASS_HELP}")
+        str | None,
+        Opt("--passin", help=f"pass phrase of the PEM key; {PASS_HELP}", secret=o.SOURCE),
     ] = None,
     name_rules: o.NameRules = None,
     verbose: o.Verbose = False,
@@ -486,7 +497,8 @@ def probe(
     storetype: o.StoreType = None,
     keypass: o.KeyPass = None,
     cafile: Annotated[
-        str | None, Opt("--cafile", help="verify the server's certificate with these CAs")
+        str | None,
+        Opt("--cafile", help="verify the server's certificate with these CAs", path=True),
     ] = None,
     servername: Annotated[
         str | None, Opt("--servername", help="SNI / name to verify (default: HOST)")

@@ -10,6 +10,7 @@ stdin; we deliberately do not). An empty line or EOF is "no password".
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import unicodedata
@@ -33,13 +34,90 @@ def resolve(spec: str | None) -> str | None:
         return os.environ[value]
     if kind == "file":
         path = value[len("file://"):] if value.startswith("file://") else value
-        try:
-            with open(path, "rb") as fh:
-                first = fh.readline(1 << 16)
-        except OSError as exc:
-            raise UsageError(f"Cannot find file: {value}") from exc
+        first = read_first_line(path, value)
         return _decode(first.rstrip(b"\n").rstrip(b"\r"))
     raise UsageError(f"Unknown password type: {kind}")  # pragma: no cover
+
+
+#: Seconds a ``:file`` source that is a FIFO or pipe may take to deliver its
+#: line (``-storepass:file <(vault read ...)``); then the command fails.
+DEFAULT_FILE_WAIT = 10.0
+FILE_WAIT_ENV = "KEYSTORETOOL_PASSWORD_WAIT"
+_LINE_MAX = 1 << 16
+
+
+def _file_wait() -> float:
+    raw = os.environ.get(FILE_WAIT_ENV)
+    if raw is None:
+        return DEFAULT_FILE_WAIT
+    try:
+        wait = float(raw)
+    except ValueError:
+        raise UsageError(f"{FILE_WAIT_ENV} must be a number of seconds, not {raw!r}") from None
+    if not 0 <= wait <= 86400:
+        raise UsageError(f"{FILE_WAIT_ENV} must be between 0 and 86400 seconds")
+    return wait
+
+
+def read_first_line(path: str, shown: str) -> bytes:
+    """The first line of a password file, never blocking for ever.
+
+    Regular files are read as they are. A FIFO or pipe (process substitution
+    ``<(...)`` gives ``/dev/fd/N``) is opened without blocking and given
+    :func:`_file_wait` seconds to deliver its line; sockets and devices are
+    refused (a device such as ``/dev/zero`` or a terminal is no password file).
+    """
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket (or a FIFO end nobody can open)
+            raise UsageError(f"Cannot read a password from {shown}: not a file or pipe") from exc
+        raise UsageError(f"Cannot find file: {shown}") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            what = "a socket" if stat.S_ISSOCK(mode) else "a device"
+            raise UsageError(f"Cannot read a password from {shown}: it is {what}")
+        if stat.S_ISDIR(mode):
+            raise UsageError(f"Cannot find file: {shown}")
+        if stat.S_ISFIFO(mode):
+            return _read_pipe_line(fd, shown)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.readline(_LINE_MAX)
+    except OSError as exc:
+        raise UsageError(f"Cannot find file: {shown}") from exc
+    finally:
+        os.close(fd)
+
+
+def _read_pipe_line(fd: int, shown: str) -> bytes:
+    """Up to the first newline of a FIFO/pipe, within the wait (poll, not block)."""
+    import select
+    import time
+
+    wait = _file_wait()
+    deadline = time.monotonic() + wait
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    buf = bytearray()
+    while b"\n" not in buf and len(buf) < _LINE_MAX:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not poller.poll(int(remaining * 1000) + 1):
+            if buf:
+                break  # a line without its newline, and nothing more: take it
+            raise UsageError(f"No password came from {shown} within {wait:g} s "
+                             f"(a FIFO or pipe nobody writes to?); {FILE_WAIT_ENV} sets the wait")
+        try:
+            chunk = os.read(fd, _LINE_MAX)
+        except BlockingIOError:
+            continue
+        if not chunk:
+            break  # EOF: the writer closed
+        buf += chunk
+    return bytes(buf).split(b"\n", 1)[0]
 
 
 def parse_source(text: str) -> str:
