@@ -32,7 +32,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from keystoretool.errors import KeystoreToolError
 
@@ -70,6 +70,26 @@ class _Tlv(NamedTuple):
 
 class _DerError(ValueError):
     """Malformed DER; mirrors Java's ``java.io.IOException`` while parsing."""
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _parse_boundary(func: _F) -> _F:
+    """A public entry point that reads certificate bytes: whatever the DER
+    reader trips over (a short read, a bad length, an RDN, AVA or OID that is
+    not one) is :class:`CertificateParseError`, never an internal error."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CertificateParseError:
+            raise
+        except (_DerError, IndexError, ValueError, OverflowError) as exc:
+            raise CertificateParseError() from exc
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _read_tlv(data: bytes, pos: int = 0) -> tuple[_Tlv, int]:
@@ -994,6 +1014,7 @@ def _spki_info(spki_der: bytes) -> _KeyInfo:
     return _KeyInfo(oid, oid, -1)
 
 
+@_parse_boundary
 def key_description(public_key: object) -> str:
     """keytool's key text without weakness tag: ``2048-bit RSA key``,
     ``256-bit EC (secp256r1) key``, ``255-bit Ed25519 key``.
@@ -1033,6 +1054,7 @@ def _sig_alg_name_of(alg_der: bytes) -> str:
     return _known_oids().get(oid, oid)
 
 
+@_parse_boundary
 def java_sig_alg_name(cert: x509.Certificate | bytes) -> str:
     """``X509Certificate.getSigAlgName()``: ``SHA256withRSA``, ``RSASSA-PSS``..."""
     return _sig_alg_name_of(_parse_cert(_cert_der(cert)).sig_alg)
@@ -1175,6 +1197,7 @@ def pem(der: bytes, kind: str = "CERTIFICATE") -> str:
     return f"-----BEGIN {kind}-----\n" + "\r\n".join(lines) + f"\n-----END {kind}-----\n"
 
 
+@_parse_boundary
 def print_x509(
     cert: x509.Certificate | bytes, weak_check: bool = True, trusted: bool = False
 ) -> str:
@@ -1226,12 +1249,14 @@ def print_x509(
     return text
 
 
+@_parse_boundary
 def certreq_sig_alg_name(csr_der: bytes) -> str:
     """Java's name of a PKCS#10 request's signature algorithm (``SHA256withRSA``...);
     ``csr_der`` is a request ``cryptography`` has already parsed."""
     return _sig_alg_name_of(_children(_read_tlv(csr_der)[0].content)[1].raw)
 
 
+@_parse_boundary
 def print_certreq(
     subject: x509.Name | bytes,
     spki_der: bytes,
@@ -1258,6 +1283,7 @@ def print_certreq(
     return text
 
 
+@_parse_boundary
 def weak_warnings(label: str, cert: x509.Certificate | bytes, trusted: bool = False) -> list[str]:
     """keytool's end-of-command warning lines for one certificate.
 
@@ -1270,6 +1296,7 @@ def weak_warnings(label: str, cert: x509.Certificate | bytes, trusted: bool = Fa
     return algorithm_warnings(label, sig, c.spki)
 
 
+@_parse_boundary
 def algorithm_warnings(label: str, sig_alg: str | None, public_key: object | None) -> list[str]:
     """keytool's weak/disabled warnings for a signature algorithm name (``None``: not
     checked) and a public key (``cryptography`` key, SubjectPublicKeyInfo DER or
@@ -2015,6 +2042,7 @@ _KNOWN_OIDS = """
 """
 
 
+@_parse_boundary
 def summary(cert: x509.Certificate | bytes) -> dict[str, str]:
     """The facts a script wants about a certificate, from keytool's own forms:
     subject and issuer as ``X500Principal.toString()``, lowercase hex serial,
@@ -2032,6 +2060,7 @@ def summary(cert: x509.Certificate | bytes) -> dict[str, str]:
     }
 
 
+@_parse_boundary
 def issuer_and_subject(cert: bytes) -> tuple[str, str]:
     """Issuer and subject of a DER certificate in a canonical form for
     comparing names as ``X500Principal.equals`` does (RFC 2253, case and
@@ -2040,6 +2069,7 @@ def issuer_and_subject(cert: bytes) -> tuple[str, str]:
     return _canonical_name(c.issuer), _canonical_name(c.subject)
 
 
+@_parse_boundary
 def subject_rfc2253(cert: bytes) -> str:
     """A DER certificate's subject as Java's ``getName(RFC2253)`` (the
     friendlyName keytool gives the CA certificates of a PKCS12 chain)."""

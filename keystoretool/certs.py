@@ -702,6 +702,14 @@ def parse_startdate(text: str | None, now: datetime | None = None) -> datetime:
     illegal = KeystoreToolError("Illegal startdate value")
     if not text:
         raise illegal
+    try:
+        return _startdate(text, current, illegal)
+    except (OverflowError, ValueError):  # a date before year 1 or after 9999
+        raise KeystoreToolError(
+            "Illegal startdate value: the date is out of range (years 1 to 9999)") from None
+
+
+def _startdate(text: str, current: datetime, illegal: KeystoreToolError) -> datetime:
     c = current
     if text[0] in "+-":
         for sign, number, unit in _relative_parts(text, illegal):
@@ -1004,6 +1012,30 @@ def random_serial() -> int:
             return n
 
 
+def validity_end(start: datetime, days: int) -> datetime:
+    """``start`` plus ``days``, refused as keytool refuses it past the year 9999."""
+    end_ordinal = start.toordinal() + days
+    if end_ordinal > datetime.max.toordinal() or end_ordinal < 1:
+        year = _ordinal_year(end_ordinal)
+        raise KeystoreToolError(f"Validity period ends at calendar year {year} which is greater "
+                                "than 9999")
+    try:
+        return start + timedelta(days=days)
+    except OverflowError:  # the last day of year 9999, past the start's time of day
+        raise KeystoreToolError("Validity period ends at calendar year 10000 which is greater "
+                                "than 9999") from None
+
+
+def _ordinal_year(ordinal: int) -> int:
+    """The proleptic Gregorian year of a day number (1 = 0001-01-01), any size."""
+    n400, n = divmod(ordinal - 1, 146097)
+    n100, n = divmod(n, 36524)
+    n4, n = divmod(n, 1461)
+    n1, n = divmod(n, 365)
+    year = n400 * 400 + n100 * 100 + n4 * 4 + n1 + 1
+    return year - 1 if n1 == 4 or n100 == 4 else year
+
+
 def self_signed_certificate(
     key: CertificateIssuerPrivateKeyTypes,
     subject: x509.Name,
@@ -1022,7 +1054,7 @@ def self_signed_certificate(
         raise KeystoreToolError("Validity must be greater than zero")
     alg = resolve_sigalg(sigalg, key)
     not_before = start.astimezone(UTC).replace(microsecond=0)
-    not_after = not_before + timedelta(days=validity_days)
+    not_after = validity_end(not_before, validity_days)
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -1150,7 +1182,7 @@ def read_certificate_ders(data: bytes) -> list[bytes]:
     for block in blocks:
         try:
             x509.load_der_x509_certificate(block)
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion: not a ValueError
             if not _looks_like_certificate(block):
                 raise CertParseError("Could not parse certificate") from exc
     return blocks
@@ -1164,7 +1196,7 @@ def read_certificates(data: bytes) -> list[x509.Certificate]:
     for der in read_certificate_ders(data):
         try:
             out.append(x509.load_der_x509_certificate(der))
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:
             raise CertParseError(f"Unsupported certificate: {exc}") from exc
     return out
 
@@ -1175,7 +1207,7 @@ def load_certificate(der: bytes) -> x509.Certificate | None:
 
     try:
         return x509.load_der_x509_certificate(der)
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         return None
 
 

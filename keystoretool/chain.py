@@ -101,7 +101,7 @@ def load_certificates(data: bytes, source: str = "input") -> list[x509.Certifica
         raise KeystoreToolError(f"{source}: no certificate found")
     try:
         return [x509.load_der_x509_certificate(data)]
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         pass
     try:
         return list(pkcs7.load_der_pkcs7_certificates(data))

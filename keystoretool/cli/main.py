@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import KeystoreToolError
+from ..errors import KeystoreToolError, UsageError
 from . import keytool_argv
 from .common import Session, session, set_session
 
@@ -29,6 +29,11 @@ def run(argv: Sequence[str]) -> int:
     """Run one command line; returns the exit status (errors raise)."""
     s = session()
     argv = list(argv)
+    for number, arg in enumerate(argv, 1):
+        # A real argv cannot hold NUL; a batch line can. Refused here, before a
+        # NUL could pass for our password-source marker or reach a path.
+        if "\0" in arg:
+            raise UsageError(f"Word {number} of the command line contains a NUL byte")
     if argv and argv[0] in ("-version", "--version"):
         return _version(s)
     if keytool_argv.is_keytool_syntax(argv):

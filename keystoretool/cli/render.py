@@ -7,11 +7,14 @@ use :mod:`keystoretool.certinfo` for keytool's exact certificate blocks.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from ..entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
+from ..errors import KeystoreToolError
 from ..model import Keystore
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -55,8 +58,27 @@ def entry_plain(label: str, entry: Entry) -> str:
     return line + f"Certificate fingerprint (SHA-256): {fingerprint(chain[0])}\n"
 
 
+@contextlib.contextmanager
+def _certificates_of(label: str) -> Iterator[None]:
+    """A certificate of the entry that cannot be parsed is named by its alias
+    (keytool refuses such a store when loading it)."""
+    from ..certinfo import CertificateParseError
+
+    try:
+        yield
+    except CertificateParseError as exc:
+        name = label if label.startswith("<") or label[:1].isupper() else f"<{label}>"
+        raise KeystoreToolError(f"{name}: a certificate of this entry cannot be parsed "
+                                "(the keystore is damaged)") from exc
+
+
 def entry_long(label: str, entry: Entry, *, rfc: bool) -> str:
     """The ``-v`` / ``-rfc`` block of one entry (without separators)."""
+    with _certificates_of(label):
+        return _entry_long(label, entry, rfc=rfc)
+
+
+def _entry_long(label: str, entry: Entry, *, rfc: bool) -> str:
     parts = [f"Alias name: {label}\n", f"Creation date: {medium_date(entry.created)}\n",
              f"Entry type: {entry.kind}\n"]
     if isinstance(entry, SecretKeyEntry):
@@ -85,6 +107,12 @@ def _cert_text(der: bytes, rfc: bool, *, trusted: bool = False) -> str:
 def weak_warnings(label: str, entry: Entry) -> list[str]:
     """keytool's weak-algorithm warnings for a listed entry (``label`` is
     ``<alias>`` in a full listing, ``The certificate`` with -alias)."""
+
+    with _certificates_of(label):
+        return _weak_warnings(label, entry)
+
+
+def _weak_warnings(label: str, entry: Entry) -> list[str]:
     from .. import certinfo
 
     chain = entry.chain_der
@@ -105,6 +133,11 @@ def cert_json(der: bytes) -> dict[str, Any]:
 
 
 def entry_json(alias: str, entry: Entry) -> dict[str, Any]:
+    with _certificates_of(alias):
+        return _entry_json(alias, entry)
+
+
+def _entry_json(alias: str, entry: Entry) -> dict[str, Any]:
     return {
         "alias": alias,
         "type": entry.kind,
