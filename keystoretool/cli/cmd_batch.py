@@ -15,14 +15,18 @@ locking and atomic writes), in a fresh session whose prompts are errors:
 passwords come from literals, ``:env`` or ``:file``.
 
 By default the batch stops at the first failing line (``keystoretool error:
-line N: ...``); later lines are not run and their files are not touched.
-``--keep-going`` runs every line. ``--json`` prints one JSON object per line.
-``--jobs N`` runs lines that touch different files in parallel processes;
-lines that name a common file (``-keystore``, ``-destkeystore``,
-``-srckeystore``, ``-file``, ``-infile``, ``-outfile``, by resolved path) keep
-their order. Each line's output is captured and printed in line order. With
-``--jobs``, a failure stops every line not yet started; lines of other files
-that were already running finish (and are reported).
+line N: ...``); later lines are not run, their files are not touched, and one
+line on stderr names them (``--json``: ``"skipped": true``). ``--keep-going``
+runs every line. ``--json`` prints one JSON object per line. ``--jobs N``
+runs lines that touch different files in parallel processes; lines that name
+a common file keep their order. Every option that names a file counts
+(keystores, ``-file``, ``--out``, ``--certout``, ``--keyout``, ``--key``,
+``--cert``, ``--add``, ``--cafile`` ...: the options declared
+``Opt(path=True)``), by resolved path, and so does the default keystore of a
+line that names none. Each line's output is captured and printed in line
+order. With ``--jobs``, a failure stops the later lines of its own group
+(the lines sharing a file with it, transitively) and no others, so which
+lines run never depends on timing.
 """
 
 # No ``from __future__ import annotations`` here: the FILE argument's typer
@@ -33,18 +37,13 @@ import contextlib
 import io
 import json
 import os
-import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
 from ..errors import KeystoreToolError
+from . import shellwords
 from .options import Opt
-
-#: Commands that read or write no keystore (so no default ~/.keystore either).
-_NO_KEYSTORE = {"printcert", "printcertreq", "printcrl", "showinfo", "version", "help"}
-#: Options whose value is a file a line reads or writes.
-_PATH_OPTIONS = ("keystore", "destkeystore", "srckeystore", "file", "infile", "outfile")
 
 
 @dataclass
@@ -73,8 +72,13 @@ class LineResult:
     stdout: str = ""
     stderr: str = ""
 
+    #: the failed line that stopped this one (skipped lines only; not in JSON,
+    #: whose ``error`` says "not run: line N failed")
+    stopped_by: int = field(default=0, repr=False)
+
     def to_json(self) -> str:
         data = asdict(self)
+        del data["stopped_by"]
         return json.dumps(data, ensure_ascii=False)
 
 
@@ -122,7 +126,7 @@ def parse_lines(text: str) -> list[Line]:
             continue
         line = Line(start, body)
         try:
-            line.argv = shlex.split(body)
+            line.argv = shellwords.split(body)
         except ValueError as exc:  # "No closing quotation", "No escaped character"
             line.error = f"cannot split the line into words: {exc}"
         else:
@@ -138,20 +142,26 @@ def parse_lines(text: str) -> list[Line]:
 
 def read_batch(source: str) -> list[Line]:
     """Read a batch file (``-``: standard input)."""
+    from ..storage import MAX_INPUT_SIZE
+
     if source == "-":
         import sys
 
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_INPUT_SIZE + 1)
     else:
         try:
             with open(source, "rb") as fh:
-                data = fh.read()
+                data = fh.read(MAX_INPUT_SIZE + 1)
         except FileNotFoundError as exc:
             raise KeystoreToolError(f"{source} (No such file or directory)") from exc
         except IsADirectoryError as exc:
             raise KeystoreToolError(f"{source} (Is a directory)") from exc
         except OSError as exc:
             raise KeystoreToolError(f"{source} ({exc.strerror})") from exc
+    if len(data) > MAX_INPUT_SIZE:
+        shown = "standard input" if source == "-" else source
+        raise KeystoreToolError(f"{shown} (File too large: more than {MAX_INPUT_SIZE:,} bytes; "
+                                "a batch is read whole and the limit is 16 MiB)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -164,50 +174,87 @@ def read_batch(source: str) -> list[Line]:
 
 
 def touched_paths(argv: Sequence[str]) -> set[str]:
-    """Resolved paths of the files a command line names (keystores, -file ...).
+    """Resolved paths of every file a command line names.
 
-    A command that uses a keystore but names none touches keytool's default
-    ``~/.keystore``. A line that cannot be parsed touches nothing (it fails
-    without opening any file).
+    Which options name files is declared on the options themselves
+    (``Opt(path=True)``: keystores, ``-file``, ``--out``, ``--key``, ``--cert``
+    ...), so a new file option is ordered with no change here. A command that
+    uses a keystore but names none touches keytool's default ``~/.keystore``
+    (or the JDK's cacerts with ``-cacerts``). A line that cannot be parsed
+    touches nothing (it fails without opening any file).
     """
-    from . import keytool_argv
-    from .common import default_keystore
+    from .common import cacerts_path, default_keystore
+    from .keytool_argv import canonical
 
-    values: dict[str, list[str]] = {}
-    command: str | None = None
+    found = _command_and_files(argv)
+    if found is None:
+        return set()
+    func, paths, given = found
+    uses_keystore = [p.name for p in _params(func)
+                     if canonical(p.opt.names[0][2:]) == "keystore"]
+    if uses_keystore and not given & set(uses_keystore):
+        if "cacerts" in given:
+            with contextlib.suppress(KeystoreToolError):  # no cacerts: the line fails
+                paths.append(cacerts_path())
+        else:
+            paths.append(default_keystore())
+    return {os.path.realpath(p) for p in paths if p}
+
+
+def _params(func: Any) -> list[Any]:
+    from .registry import params
+
+    return params(func)
+
+
+def _command_and_files(argv: Sequence[str]) -> tuple[Any, list[str], set[str]] | None:
+    """(command function, the values of its file options, the parameters
+    given) for a line in either syntax; None when the line runs no command."""
+    from . import keytool_argv
+    from .registry import find_command
+
+    paths: list[str] = []
+    given: set[str] = set()
     if keytool_argv.is_keytool_syntax(argv):
         try:
             parsed = keytool_argv.parse(argv)
         except KeystoreToolError:
-            return set()
-        command = parsed.command
-        for name in _PATH_OPTIONS:
-            key = keytool_argv.canonical(name)
-            got = [v for v in parsed.options.get(key, []) if isinstance(v, str)]
-            if got:
-                values.setdefault(key, []).extend(got[-1:])
-    else:
-        i = 0
-        while i < len(argv):
-            arg = argv[i]
-            if not arg.startswith("-"):
-                command = command or arg
-            elif arg.startswith("--"):
-                name, eq, value = arg[2:].partition("=")
-                name = name.split(":", 1)[0]
-                if name in _PATH_OPTIONS:
-                    if not eq:
-                        if i + 1 >= len(argv):
-                            break
-                        value = argv[i + 1]
-                        i += 1
-                    key = keytool_argv.canonical(name)
-                    values.setdefault(key, []).append(value)
-            i += 1
-    paths = {p for vs in values.values() for p in vs}
-    if command is not None and command not in _NO_KEYSTORE and "keystore" not in values:
-        paths.add(default_keystore())
-    return {os.path.realpath(p) for p in paths if p}
+            return None
+        func = find_command(parsed.command) if parsed.command else None
+        if func is None:
+            return None
+        for p in _params(func):
+            for long_name in (n[2:] for n in p.opt.names if n.startswith("--")):
+                got = [v for v in parsed.options.get(keytool_argv.canonical(long_name), [])]
+                if not got:
+                    continue
+                given.add(p.name)
+                if p.opt.path:
+                    values = [v for v in got if isinstance(v, str)]
+                    paths.extend(values if p.kind is list else values[-1:])
+        return func, paths, given
+    if not argv or argv[0].startswith("-") or argv[0] == "batch":
+        return None  # (a nested batch is refused when its line runs)
+    func = find_command(argv[0])
+    if func is None:
+        return None
+    by_name = {name: p for p in _params(func) for name in p.opt.names}
+    i = 1
+    while i < len(argv):
+        name, eq, value = argv[i].partition("=")
+        p = by_name.get(name.split(":", 1)[0]) if name.startswith("-") else None
+        if p is not None:
+            given.add(p.name)
+            if p.kind is not bool:
+                if not eq:
+                    if i + 1 >= len(argv):
+                        break
+                    i += 1
+                    value = argv[i]
+                if p.opt.path:
+                    paths.append(value)
+        i += 1
+    return func, paths, given
 
 
 def plan_groups(lines: Sequence[Line]) -> list[list[Line]]:
@@ -382,32 +429,24 @@ def _shown(line: Line) -> str:
 
 def _skipped(line: Line, failed_at: int) -> LineResult:
     return LineResult(line=line.number, command=_shown(line), ok=False, skipped=True,
-                      error=f"not run: line {failed_at} failed")
+                      error=f"not run: line {failed_at} failed", stopped_by=failed_at)
 
 
-#: Worker-process state for --jobs (set by the pool initializer).
-_first_failure: Any = None
-_keep_going = True
-
-
-def _init_worker(first_failure: Any, keep_going: bool) -> None:
-    global _first_failure, _keep_going
-    _first_failure, _keep_going = first_failure, keep_going
-
-
-def _run_group(lines: list[Line]) -> list[LineResult]:
-    """Run a group's lines in order (in a worker process)."""
+def _run_group(lines: Sequence[Line], keep_going: bool) -> list[LineResult]:
+    """Run lines in order; unless ``keep_going``, a failing line stops the
+    rest of them (reported as skipped). With ``--jobs`` this runs in a worker
+    process, once per group of lines that share a file: what a failure stops
+    depends only on the batch, never on timing."""
     results: list[LineResult] = []
+    failed_at: int | None = None
     for line in lines:
-        failed_at = _first_failure.value
-        if not _keep_going and failed_at < line.number:
+        if failed_at is not None:
             results.append(_skipped(line, failed_at))
             continue
         result = run_line(line)
-        if not result.ok and not _keep_going:
-            with _first_failure.get_lock():
-                _first_failure.value = min(_first_failure.value, line.number)
         results.append(result)
+        if not result.ok and not keep_going:
+            failed_at = line.number
     return results
 
 
@@ -424,6 +463,7 @@ class _Printer:
         self.pending: dict[int, LineResult] = {}
         self.as_json = as_json
         self.failed: list[int] = []
+        self.skipped: list[LineResult] = []
 
     def add(self, result: LineResult) -> None:
         self.pending[result.line] = result
@@ -432,7 +472,9 @@ class _Printer:
             self.next += 1
 
     def _print(self, r: LineResult) -> None:
-        if not r.ok and not r.skipped:
+        if r.skipped:
+            self.skipped.append(r)
+        elif not r.ok:
             self.failed.append(r.line)
         if self.as_json:
             self.out.write(r.to_json() + "\n")
@@ -450,6 +492,32 @@ class _Printer:
         self.err.flush()
 
 
+    def report_skipped(self) -> None:
+        """One stderr line per failure that stopped later lines, naming them
+        (in --json they are the objects with ``"skipped": true``)."""
+        if self.as_json or not self.skipped:
+            return
+        by_failure: dict[int, list[int]] = {}
+        for r in self.skipped:
+            by_failure.setdefault(r.stopped_by, []).append(r.line)
+        for failed_at, numbers in by_failure.items():
+            self.err.write(f"keystoretool: not run because line {failed_at} failed: "
+                           f"{_line_list(numbers)}\n")
+        self.err.flush()
+
+
+def _line_list(numbers: list[int]) -> str:
+    """``lines 4-6, 9`` / ``line 4``."""
+    spans: list[list[int]] = []
+    for n in sorted(numbers):
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+    return f"line{'s' if len(numbers) > 1 else ''} {text}"
+
+
 def run_batch(lines: Sequence[Line], *, keep_going: bool = False, jobs: int = 1,
               as_json: bool = False) -> list[int]:
     """Run a batch, printing each line's output in line order; returns the
@@ -461,15 +529,9 @@ def run_batch(lines: Sequence[Line], *, keep_going: bool = False, jobs: int = 1,
             _run_parallel(groups, printer, keep_going=keep_going,
                           jobs=min(jobs, len(groups)))
         else:
-            failed_at: int | None = None
-            for line in lines:
-                if failed_at is not None:
-                    printer.add(_skipped(line, failed_at))
-                    continue
-                result = run_line(line)
+            for result in _run_group(lines, keep_going):
                 printer.add(result)
-                if not result.ok and not keep_going:
-                    failed_at = line.number
+    printer.report_skipped()
     return printer.failed
 
 
@@ -479,10 +541,8 @@ def _run_parallel(groups: list[list[Line]], printer: _Printer, *, keep_going: bo
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ctx = multiprocessing.get_context("fork")
-    first_failure = ctx.Value("q", 1 << 62)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(first_failure, keep_going)) as pool:
-        futures = [pool.submit(_run_group, group) for group in groups]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        futures = [pool.submit(_run_group, group, keep_going) for group in groups]
         for future in as_completed(futures):
             for result in future.result():
                 printer.add(result)
@@ -497,7 +557,7 @@ KEEP_GOING_HELP = "run every line even after one fails (default: stop at the fir
 JSON_HELP = ("one JSON object per line: line, command (literal passwords as ****), ok, "
              "exit_code, error, skipped, written, changes, entries_affected, stdout, stderr")
 JOBS_HELP = ("run lines touching different files in N processes; lines naming a common file "
-             "keep their order (after a failure, lines not yet started are not run)")
+             "keep their order (a failure stops the later lines that share a file with it)")
 FILE_HELP = "file of commands, one a line; - (default): standard input"
 
 
