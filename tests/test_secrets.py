@@ -62,6 +62,11 @@ def test_every_password_option_is_declared_secret() -> None:
         assert (opt.secret is not None) == looks_secret, (command, opt.names)
     for name in PASSWORD_OPTIONS:  # keytool's, declared by a command or not
         assert secret_options()[collate(name)] == options.LITERAL
+    # a literal password option takes keytool's :env / :file modifiers
+    for command, p in _all_params():
+        opt = p.opt  # type: ignore[attr-defined]
+        if opt.secret == options.LITERAL:
+            assert opt.names[0].lstrip("-") in PASSWORD_OPTIONS, (command, opt.names)
 
 
 def test_every_declared_secret_is_masked_in_every_form() -> None:

@@ -554,7 +554,7 @@ def _run_parallel(groups: list[list[Line]], printer: _Printer, *, keep_going: bo
 _active = False
 
 KEEP_GOING_HELP = "run every line even after one fails (default: stop at the first failure)"
-JSON_HELP = ("one JSON object per line: line, command (literal passwords as ****), ok, "
+JSON_HELP = ("one JSON object per line: line, command (every secret as ****), ok, "
              "exit_code, error, skipped, written, changes, entries_affected, stdout, stderr")
 JOBS_HELP = ("run lines touching different files in N processes; lines naming a common file "
              "keep their order (a failure stops the later lines that share a file with it)")

@@ -103,12 +103,15 @@ PASSWORD_PREFIX = "\0"
 
 def collate(word: str) -> str:
     """Collator PRIMARY strength: case, accents and inner hyphens ignored."""
+    if word.isascii():  # (NFKD changes no ASCII text; the common case, kept fast)
+        return word.lower().replace("-", "")
     decomposed = unicodedata.normalize("NFKD", word)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.lower().replace("-", "")
 
 
 _COLLATED_COMMANDS = {collate(k): v for k, v in COMMANDS.items()}
+_COLLATED_HELP = {collate(w) for w in HELP_WORDS}
 _ALL_OPTIONS = VALUE_OPTIONS | FLAG_OPTIONS
 _COLLATED_OPTIONS = {collate(k): k for k in _ALL_OPTIONS}
 
@@ -145,7 +148,7 @@ def parse(argv: Sequence[str]) -> ParsedKeytool:
         if not arg.startswith("-") or arg in ("-", "--"):
             raise UsageError(f"Illegal option:  {arg}")
         body = arg[2:] if arg.startswith("--") else arg[1:]
-        if collate(body) in {collate(w) for w in HELP_WORDS}:
+        if collate(body) in _COLLATED_HELP:
             result.help = True
             i += 1
             continue
