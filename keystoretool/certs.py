@@ -1195,10 +1195,32 @@ def read_certificates(data: bytes) -> list[x509.Certificate]:
     out = []
     for der in read_certificate_ders(data):
         try:
-            out.append(x509.load_der_x509_certificate(der))
+            cert = x509.load_der_x509_certificate(der)
         except (ValueError, x509.InvalidVersion) as exc:
             raise CertParseError(f"Unsupported certificate: {exc}") from exc
+        out.append(fully_parsed(cert))
     return out
+
+
+def fully_parsed(cert: x509.Certificate, source: str | None = None) -> x509.Certificate:
+    """``cert``, once its names and public key have been parsed.
+
+    ``cryptography`` parses those lazily, so a damaged name or key would
+    otherwise surface as an exception deep inside a chain check; every
+    loader calls this at its boundary, turning the damage into a
+    :class:`CertParseError` (``Unsupported certificate: ...``)."""
+    from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    where = f"{source}: " if source else ""
+    try:
+        _ = cert.subject, cert.issuer
+        cert.public_key()
+    except UnsupportedAlgorithm as exc:
+        raise CertParseError(f"{where}Unsupported certificate key: {exc}") from exc
+    except (ValueError, TypeError, x509.InvalidVersion) as exc:  # TypeError: a bad attribute
+        raise CertParseError(f"{where}Unsupported certificate: {exc}") from exc
+    return cert
 
 
 def load_certificate(der: bytes) -> x509.Certificate | None:
@@ -1206,8 +1228,8 @@ def load_certificate(der: bytes) -> x509.Certificate | None:
     from cryptography import x509
 
     try:
-        return x509.load_der_x509_certificate(der)
-    except (ValueError, x509.InvalidVersion):
+        return fully_parsed(x509.load_der_x509_certificate(der))
+    except (ValueError, x509.InvalidVersion, CertParseError):
         return None
 
 
@@ -1271,8 +1293,8 @@ def lenient_certificate(der: bytes) -> x509.Certificate:
         i = 2 if fields[0][0] == 0xA0 else 1
         fields[i] = _strip_dsa_null(fields[i])
         fixed = _encode(0x30, _encode(0x30, b"".join(fields)) + _strip_dsa_null(alg) + sig)
-        return x509.load_der_x509_certificate(fixed)
-    except (ValueError, IndexError) as exc:
+        return fully_parsed(x509.load_der_x509_certificate(fixed))
+    except (ValueError, IndexError, x509.InvalidVersion) as exc:
         raise KeystoreToolError(f"Unsupported certificate: {exc}") from exc
 
 

@@ -83,7 +83,14 @@ ANY_EKU_OID = "2.5.29.37.0"
 # ---------------------------------------------------------------------------
 def load_certificates(data: bytes, source: str = "input") -> list[x509.Certificate]:
     """Every certificate in ``data``: PEM (any number, other PEM blocks such as
-    keys are skipped), a single DER certificate, or a PKCS#7 bundle (PEM/DER)."""
+    keys are skipped), a single DER certificate, or a PKCS#7 bundle (PEM/DER),
+    each with its names and key parsed (:func:`certs.fully_parsed`)."""
+    from .certs import fully_parsed
+
+    return [fully_parsed(c, source) for c in _load_certificates(data, source)]
+
+
+def _load_certificates(data: bytes, source: str) -> list[x509.Certificate]:
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import pkcs7
 
@@ -91,12 +98,12 @@ def load_certificates(data: bytes, source: str = "input") -> list[x509.Certifica
         if b"-----BEGIN CERTIFICATE-----" in data or b"-----BEGIN X509 CERTIFICATE" in data:
             try:
                 return list(x509.load_pem_x509_certificates(data))
-            except ValueError as exc:
+            except (ValueError, x509.InvalidVersion) as exc:
                 raise KeystoreToolError(f"{source}: Input not an X.509 certificate") from exc
         if b"-----BEGIN PKCS7-----" in data:
             try:
                 return list(pkcs7.load_pem_pkcs7_certificates(data))
-            except ValueError as exc:
+            except (ValueError, x509.InvalidVersion) as exc:
                 raise KeystoreToolError(f"{source}: Input not an X.509 certificate") from exc
         raise KeystoreToolError(f"{source}: no certificate found")
     try:
@@ -105,7 +112,7 @@ def load_certificates(data: bytes, source: str = "input") -> list[x509.Certifica
         pass
     try:
         return list(pkcs7.load_der_pkcs7_certificates(data))
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         raise KeystoreToolError(f"{source}: Input not an X.509 certificate") from exc
 
 
@@ -174,7 +181,7 @@ def _basic_ca(cert: x509.Certificate) -> bool | None:
 
     try:
         return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, ValueError):  # ValueError: a malformed extension
         return None
 
 
@@ -183,7 +190,7 @@ def _key_usage(cert: x509.Certificate) -> list[str] | None:
 
     try:
         ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, ValueError):  # ValueError: a malformed extension
         return None
     names = [label for attr, label in _KEY_USAGE_NAMES if getattr(ku, attr)]
     if ku.key_agreement:
@@ -200,7 +207,7 @@ def ext_key_usage(cert: x509.Certificate) -> list[str] | None:
 
     try:
         eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, ValueError):  # ValueError: a malformed extension
         return None
     return [oid.dotted_string for oid in eku]
 

@@ -8,6 +8,9 @@ Generators, all seeded:
   clear certificates (so mutations reach the certificate parser, as keytool's
   "password-less" stores do), a JKS listed without a password (no integrity
   check) and a regular PKCS12;
+* damaged inputs of the commands that read certificates, requests and keys
+  (``-importcert``, ``chain --cert/--add``, ``importpem --key/--cert``,
+  ``-printcertreq``);
 * absurd option values: for every option of every command (from the option
   declarations), huge and negative numbers, ``nan``/``inf``, empty and
   100,000-character strings, NUL bytes, odd paths and dates.
@@ -169,6 +172,41 @@ def store_cases(ws: Workspace, rng: random.Random) -> Iterator[Case]:
                        {"m.p12": mutate(ws.p12, rng)})
 
 
+def input_cases(ws: Workspace, rng: random.Random) -> Iterator[Case]:
+    """Damaged inputs of the commands that read certificates, requests and keys."""
+    store = ["--keystore", "ks.p12", "--storepass", PW]
+    key_pem = (ws.template / "k.pem").read_bytes()
+    csr_pem = (ws.template / "r.csr").read_bytes()
+    csr_der = base64.b64decode(b"".join(csr_pem.splitlines()[1:-1]))
+    while True:
+        cert = mutate(ws.cert_der, rng)
+        pick = rng.randrange(7)
+        if pick == 0:
+            yield Case("input-importcert", ["-importcert", "-noprompt", "-alias",
+                                            rng.choice(("new", "a")), "-file", "m.crt",
+                                            "-keystore", "ks.p12", "-storepass", PW],
+                       {"m.crt": cert})
+        elif pick == 1:
+            yield Case("input-chain", ["chain", "--cert", "m.crt", "--cert", "c.pem"],
+                       {"m.crt": _pem(cert)})
+        elif pick == 2:
+            yield Case("input-chain", ["chain", *store, "--alias", "a", "--add", "m.crt"],
+                       {"m.crt": _pem(cert)})
+        elif pick == 3:
+            yield Case("input-importpem", ["importpem", "--key", "k.pem", "--cert", "m.crt",
+                                           "--alias", "z", *store], {"m.crt": _pem(cert)})
+        elif pick == 4:
+            damaged = key_pem[:rng.randrange(len(key_pem))] if rng.random() < 0.3 else \
+                mutate(key_pem, rng)
+            yield Case("input-importpem", ["importpem", "--key", "m.pem", "--cert", "c.der",
+                                           "--alias", "z", *store], {"m.pem": damaged})
+        else:
+            body = base64.encodebytes(mutate(csr_der, rng))
+            yield Case("input-printcertreq", ["-printcertreq", "-v", "-file", "m.csr"],
+                       {"m.csr": b"-----BEGIN NEW CERTIFICATE REQUEST-----\n" + body +
+                        b"-----END NEW CERTIFICATE REQUEST-----\n"})
+
+
 #: A valid command line per command; absurd values replace or join its options.
 BASES: dict[str, list[str]] = {
     "list": ["-list", "-keystore", "ks.p12", "-storepass", PW],
@@ -292,7 +330,8 @@ def _prepare(case: Case, ws: Workspace, folder: Path) -> None:
 
 def _judge(stats: Stats, case: Case, rc: int, err: str, elapsed: float) -> None:
     stats.cases += 1
-    stats.by_kind[case.kind.split("-")[0] if case.kind.startswith("absurd") else case.kind] += 1
+    stats.by_kind[case.kind.split("-")[0] if case.kind.startswith(("absurd", "input"))
+                  else case.kind] += 1
     stats.exit_codes[rc] += 1
     if elapsed > stats.slowest[0]:
         stats.slowest = (elapsed, " ".join(a[:20] for a in case.argv))
@@ -339,16 +378,17 @@ def report(capsys: pytest.CaptureFixture[str], text: str) -> None:
         print(f"\n[fuzz-cli] {text}", flush=True)
 
 
-def _campaign(ws: Workspace, root: Path, seed: int, *, certs: int, stores: int, absurd: int,
-              procs: int) -> Stats:
+def _campaign(ws: Workspace, root: Path, seed: int, *, certs: int, stores: int, inputs: int,
+              absurd: int, procs: int) -> Stats:
     stats = Stats()
     rng = random.Random(seed)
     run_in_process(cert_cases(ws, rng), certs, ws, root, stats)
     run_in_process(store_cases(ws, rng), stores, ws, root, stats)
+    run_in_process(input_cases(ws, rng), inputs, ws, root, stats)
     run_in_process(absurd_cases(rng), absurd, ws, root, stats)
     sub_rng = random.Random(seed + 1)
     mixed = _interleave(cert_cases(ws, sub_rng), store_cases(ws, sub_rng),
-                        absurd_cases(sub_rng, in_process=False))
+                        input_cases(ws, sub_rng), absurd_cases(sub_rng, in_process=False))
     run_subprocesses(mixed, procs, ws, root, stats)
     return stats
 
@@ -364,7 +404,8 @@ def _interleave(*gens: Iterator[Case]) -> Iterator[Case]:
 
 def test_fuzz_cli_sample(workspace: Workspace, sandbox: Path,
                          capsys: pytest.CaptureFixture[str]) -> None:
-    stats = _campaign(workspace, sandbox, seed=11, certs=150, stores=100, absurd=150, procs=6)
+    stats = _campaign(workspace, sandbox, seed=11, certs=100, stores=80, inputs=100,
+                      absurd=120, procs=6)
     report(capsys, f"fast: {stats.line()}")
     assert stats.cases == 406
     assert not stats.internal, "\n".join(stats.internal[:20])
@@ -373,8 +414,8 @@ def test_fuzz_cli_sample(workspace: Workspace, sandbox: Path,
 @pytest.mark.slow
 def test_fuzz_cli_10000_cases(workspace: Workspace, sandbox: Path,
                               capsys: pytest.CaptureFixture[str]) -> None:
-    stats = _campaign(workspace, sandbox, seed=2011, certs=4000, stores=3000, absurd=3500,
-                      procs=100)
+    stats = _campaign(workspace, sandbox, seed=2011, certs=3000, stores=2500, inputs=2500,
+                      absurd=2500, procs=100)
     report(capsys, f"slow: {stats.line()}")
     assert stats.cases >= 10_000
     assert not stats.internal, "\n".join(stats.internal[:20])

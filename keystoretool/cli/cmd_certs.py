@@ -412,22 +412,29 @@ def printcertreq(
             body.append(line.strip())
     try:
         der = base64.b64decode(b"".join(body), validate=True)
-        csr = _load_csr(der)
     except (binascii.Error, ValueError):
         raise KeystoreToolError("Failed to parse input") from None
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    spki = csr.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    subject, spki, exts = _read_csr(der)
     sig_name = certinfo.certreq_sig_alg_name(der)
-    exts = [(e.oid.dotted_string, e.critical, _ext_value_der(e)) for e in csr.extensions]
-    s.out.write(certinfo.print_certreq(csr.subject, spki, sig_name, exts))
+    s.out.write(certinfo.print_certreq(subject, spki, sig_name, exts))
     _warn_all(certinfo.algorithm_warnings("The certificate request", sig_name, spki))
 
 
-def _load_csr(der: bytes) -> x509.CertificateSigningRequest:
+def _read_csr(der: bytes) -> tuple[x509.Name, bytes, list[tuple[str, bool, bytes]]]:
+    """Subject, SubjectPublicKeyInfo DER and extensions of a DER PKCS#10
+    request; all of it is parsed here (cryptography parses parts lazily), so
+    any damage is "Failed to parse input", as keytool says."""
     from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    return x509.load_der_x509_csr(der)
+    try:
+        csr = x509.load_der_x509_csr(der)
+        spki = csr.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+        exts = [(e.oid.dotted_string, e.critical, _ext_value_der(e)) for e in csr.extensions]
+        return csr.subject, spki, exts
+    except (ValueError, x509.InvalidVersion, UnsupportedAlgorithm):
+        raise KeystoreToolError("Failed to parse input") from None
 
 
 def _ext_value_der(ext: x509.Extension) -> bytes:  # type: ignore[type-arg]

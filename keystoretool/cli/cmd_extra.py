@@ -366,8 +366,11 @@ def _load_private_key(data: bytes, source: str, passin: str | None) -> Any:
 
     if b"PRIVATE KEY-----" not in data:
         raise KeystoreToolError(f"{source}: no PEM private key found")
-    begin = data.index(b"-----BEGIN ", max(0, data.find(b"PRIVATE KEY-----") - 40))
-    end = data.index(b"-----", data.index(b"-----END ", begin) + 9) + 5
+    try:
+        begin = data.index(b"-----BEGIN ", max(0, data.find(b"PRIVATE KEY-----") - 40))
+        end = data.index(b"-----", data.index(b"-----END ", begin) + 9) + 5
+    except ValueError:  # no BEGIN line before it, or no END line after it
+        raise KeystoreToolError(f"{source}: no complete PEM private key found") from None
     block = data[begin:end]
     encrypted = b"ENCRYPTED PRIVATE KEY" in block or b"Proc-Type: 4,ENCRYPTED" in block
     password = None
