@@ -62,6 +62,23 @@ def _path_options() -> list[tuple[str, str, bool]]:
     return out
 
 
+def test_options_that_look_like_files_are_declared_so() -> None:
+    """The guard that keeps a new file option (say ``-infile``/``-outfile`` of a
+    future ``-gencert``) from running unordered under --jobs: an option whose
+    name says it is a file must be declared ``Opt(path=True)``."""
+    import re
+
+    from keystoretool.cli import cmd_certs, cmd_core, cmd_extra
+
+    file_like = re.compile(r"(\w*keystore|(in|out|ca|jar)?file|(cert|key)?out|key|cert|add)")
+    for module in (cmd_core, cmd_certs, cmd_extra):
+        for command, func in module.COMMANDS.items():
+            for p in params(func):
+                name = p.opt.names[0][2:]
+                looks = p.kind is not bool and bool(file_like.fullmatch(name))
+                assert p.opt.path == looks, (command, name)
+
+
 def test_the_issue_s_file_options_are_declared() -> None:
     declared = {opt for _, opt, _ in _path_options()}
     assert {"--keystore", "--srckeystore", "--destkeystore", "--file", "--out", "--certout",

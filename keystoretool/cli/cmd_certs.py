@@ -350,7 +350,7 @@ def printcert(
     verbose: o.Verbose = False,
     sslserver: Annotated[
         str | None, Opt("--sslserver", help="not supported: see the probe command")] = None,
-    jarfile: Annotated[str | None, Opt("--jarfile", help="not supported")] = None,
+    jarfile: Annotated[str | None, Opt("--jarfile", help="not supported", path=True)] = None,
 ) -> None:
     """Prints the content of a certificate file (DER, PEM or PKCS#7; stdin without -file).
 
