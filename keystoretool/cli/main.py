@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -98,6 +99,11 @@ def _run_typer(argv: list[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if not os.environ.get("KEYSTORETOOL_DEBUG"):
+        # Library warnings (cryptography's "serial number which wasn't
+        # positive" ...) are not for users: what a user must know is said
+        # through the session's own warnings, in keytool's words.
+        warnings.simplefilter("ignore")
     set_session(Session())
     s = session()
     code = 0
