@@ -30,20 +30,19 @@ MASK = "****"
 #: Literal secrets at least this long are also removed from messages.
 SCRUB_MIN = 4
 _PLACEHOLDER = "MASKED_SECRET_PLACEHOLDER"
-#: Modules with commands whose options are scanned (``cmd_batch`` declares no
-#: secret, and building its ``COMMANDS`` would import typer).
-_SCANNED_MODULES = ("keystoretool.cli.cmd_core", "keystoretool.cli.cmd_certs",
-                    "keystoretool.cli.cmd_extra")
+#: Not scanned: ``batch`` declares no secret, and building its ``COMMANDS``
+#: would import typer.
+_UNSCANNED = {"keystoretool.cli.cmd_batch"}
 
 
 @cache
 def secret_options() -> dict[str, str]:
     """Collated option name (no dashes) -> secret kind, over every command."""
     from .keytool_argv import PASSWORD_OPTIONS, collate
-    from .registry import import_optional, params
+    from .registry import ALL_MODULES, import_optional, params
 
     found = {collate(name): LITERAL for name in PASSWORD_OPTIONS}
-    for module_name in _SCANNED_MODULES:
+    for module_name in (m for m in ALL_MODULES if m not in _UNSCANNED):
         module = import_optional(module_name)
         for func in getattr(module, "COMMANDS", {}).values():
             for p in params(func):
