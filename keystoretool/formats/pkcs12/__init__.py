@@ -72,8 +72,9 @@ def load(data: bytes, password: str | None, store_type: str = "PKCS12") -> Loade
     from .. import LoadedStore
     from . import codec
 
-    entries, profile, verified = codec.load(data, password)
-    return LoadedStore("PKCS12", entries, state=profile, verified=verified)
+    read = codec.load(data, password)
+    return LoadedStore("PKCS12", read.entries, state=read.profile, verified=read.verified,
+                       warnings=read.warnings, unattached=list(read.unattached))
 
 
 def dump(store_type: str, entries: list[Entry], password: str | None, state: Any = None) -> bytes:
