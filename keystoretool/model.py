@@ -206,6 +206,9 @@ class Keystore:
         """The store type's rules for an entry (keytool's KeyStoreException texts)."""
         if self.store_type == "JKS" and isinstance(entry, SecretKeyEntry):
             raise KeystoreToolError("Cannot store non-PrivateKeys")
+        if self.store_type in ("JKS", "JCEKS") and isinstance(entry, PrivateKeyEntry) \
+                and not entry.chain_der:  # a key-only PKCS12 (Java's KeyStore.setKeyEntry text)
+            raise KeystoreToolError("Private key must be accompanied by certificate chain")
         if (
             self.store_type == "PKCS12"
             and isinstance(entry, PrivateKeyEntry)

@@ -360,9 +360,7 @@ class Importer:
             if not single and not self.noprompt:
                 if s.prompter.yes_no("Do you want to quit the import process? [no]:  "):
                     return "quit"
-            if single:
-                raise
-            return False
+            return False  # keytool goes on, writes the store and exits 0 (also with -srcalias)
         if not single:
             s.info(f"Entry for alias {label} successfully imported.")
         return True

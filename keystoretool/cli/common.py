@@ -290,6 +290,9 @@ def modify_store(path: str | None, storepass: str | None, storetype: str | None,
         ks = Keystore.loads(data, pw, storetype)
         ks.path = path
         report_load(ks)
+        if (storetype or "").upper() == "JCEKS" and ks.store_type == "JKS":
+            # keytool's JCEKS provider reads JKS files and stores JCEKS: so do we
+            ks.store_type = "JCEKS"
         opened = Opened(path, ks)
         yield opened
         save(opened.keystore, path, verbose=verbose, backup=backup)
