@@ -215,6 +215,17 @@ class ImportedByKeytool:
         return parse_keytool_list_v(chunk)
 
 
+def check_import(imported: ImportedByKeytool, name: str, dest_type: str) -> None:
+    """The per-file import test: our import succeeded without Python warnings, and
+    keytool 17 and we read the destination with the expected entries."""
+    run = imported.results[(name, dest_type)]
+    assert run.rc == 0, run.err
+    assert run.python_warnings == []
+    want = expected_import(name, dest_type, run)
+    assert imported.entries(name, dest_type) == want
+    assert our_entries(imported.workdir / f"{name}.{dest_type.lower()}", DEST_PASSWORD) == want
+
+
 @pytest.fixture(scope="session", name="imported")
 def imported_fixture(tmp_path_factory: pytest.TempPathFactory) -> ImportedByKeytool:
     """All imports and the one keytool JVM, once per test session."""

@@ -14,15 +14,13 @@ from pathlib import Path
 
 import pytest
 from p12x_support import (
-    DEST_PASSWORD,
     FILES,
     P12X,
     ImportedByKeytool,
     check_against_openssl,
+    check_import,
     cli,
-    expected_import,
     names,
-    our_entries,
 )
 
 ALGORITHM_FILES = names("pbes2-", "prf-", "kdf-", "pbes1-", "pkcs12pbe-", "mac-")
@@ -61,12 +59,7 @@ def test_listing_and_keys_match_openssl(name: str) -> None:
 def test_importkeystore_is_read_back_by_keytool(
     imported: ImportedByKeytool, name: str, dest_type: str
 ) -> None:
-    run = imported.results[(name, dest_type)]
-    assert run.rc == 0, run.err
-    assert run.python_warnings == []
-    want = expected_import(name, dest_type, run)
-    assert imported.entries(name, dest_type) == want
-    assert our_entries(imported.workdir / f"{name}.{dest_type.lower()}", DEST_PASSWORD) == want
+    check_import(imported, name, dest_type)
 
 
 def test_aria_is_refused_with_a_clear_message() -> None:

@@ -20,8 +20,8 @@ from p12x_support import (
     P12X,
     ImportedByKeytool,
     check_against_openssl,
+    check_import,
     cli,
-    expected_import,
     names,
     our_entries,
     readable,
@@ -44,11 +44,7 @@ def test_listing_and_keys_match_openssl(name: str) -> None:
 def test_importkeystore_is_read_back_by_keytool(
     imported: ImportedByKeytool, name: str, dest_type: str
 ) -> None:
-    run = imported.results[(name, dest_type)]
-    assert run.rc == 0, run.err
-    want = expected_import(name, dest_type, run)
-    assert imported.entries(name, dest_type) == want
-    assert our_entries(imported.workdir / f"{name}.{dest_type.lower()}", DEST_PASSWORD) == want
+    check_import(imported, name, dest_type)
 
 
 def _list(name: str, *extra: str) -> tuple[int, str, str]:
