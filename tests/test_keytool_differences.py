@@ -95,7 +95,7 @@ def test_import_of_a_secret_key_into_jks_goes_on_like_keytool(
     runs = _both(tmp_path, stores["jceks"], args)
     summary = ("Import command completed:  2 entries successfully imported, "
                "1 entries failed or cancelled")
-    for tool, (rc, err, ks) in runs.items():
+    for tool, (rc, err, _) in runs.items():
         assert rc == 0, (tool, err)
         assert summary in err.splitlines(), (tool, err)
         assert "Entry for alias sk not imported." in err.splitlines()

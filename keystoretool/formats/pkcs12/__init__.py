@@ -3,8 +3,9 @@
 Layout follows SSLMate/go-pkcs12: :mod:`.der` (bounded BER/DER), :mod:`.bmpstring`,
 :mod:`.pbe` (PBES2 / PBES1 / PKCS#12 PBE schemes), :mod:`.ciphers` (the
 block and stream ciphers, by OID), :mod:`.kdf` (every key derivation, through
-one ``derive``), :mod:`.mac` (HMAC and PBMAC1), :mod:`.bags` (SafeBags, :class:`SealedKey`), :mod:`.profiles`
-(algorithm choices as values) and :mod:`.codec` (PFX <-> entries).
+one ``derive``), :mod:`.mac` (HMAC and PBMAC1), :mod:`.bags` (SafeBags,
+:class:`SealedKey`), :mod:`.profiles` (algorithm choices as values) and
+:mod:`.codec` (PFX <-> entries).
 
 API used by :mod:`keystoretool.formats`::
 
