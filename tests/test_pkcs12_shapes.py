@@ -172,3 +172,15 @@ def test_no_python_warning_reaches_stderr_in_a_real_process(tmp_path: Path) -> N
     for marker in ("DeprecationWarning", "CryptographyDeprecationWarning", "UserWarning",
                    "Traceback", "warnings.warn"):
         assert marker not in err
+
+
+def test_other_producers_habits_are_read_and_named() -> None:
+    rc, out, err = _list("shape-producer-quirks.p12")
+    assert rc == 0, err
+    assert "clé utf8, " in out  # a UTF8String friendlyName
+    assert ('Skipped a secret bag "app-secret" of type 1.3.6.1.4.1.55555.2: not a Java secret '
+            "key; it is kept in the file") in err
+    rc, out, err = _list("shape-duplicate-names.p12")
+    assert rc == 0 and "Your keystore contains 2 entries" in out
+    assert ("Two entries are named <same>: the second is read as <same-2> (keytool keeps only "
+            "one of them)") in err

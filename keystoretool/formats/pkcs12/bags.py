@@ -150,6 +150,21 @@ class Bag:
     other_attributes: list[bytes] = field(default_factory=list)
 
 
+def _friendly_name(node: Node) -> str:
+    """friendlyName is a BMPString (RFC 7292); some producers write UTF8String or an
+    8-bit string type instead, which we read too."""
+    try:
+        if node.tag == der.BMP_STRING:
+            return bmpstring.decode(node.content)
+        if node.tag == der.UTF8_STRING:
+            return node.content.decode("utf-8")
+        if node.tag in (der.PRINTABLE_STRING, der.IA5_STRING):
+            return node.content.decode("latin-1")
+    except ValueError as e:
+        raise DerError(f"friendlyName: {e}") from None
+    raise DerError("friendlyName is not a string")
+
+
 def parse_safe_contents(data: bytes) -> list[Bag]:
     out: list[Bag] = []
     for i, node in enumerate(der.parse(data, "SafeContents").seq("SafeContents")):
@@ -162,12 +177,7 @@ def parse_safe_contents(data: bytes) -> list[Bag]:
                 attr_oid = a[0].oid()
                 values = a[1].expect(der.SET, "attribute values").children("attribute values")
                 if attr_oid == OID_FRIENDLY_NAME and values:
-                    try:
-                        bag.friendly_name = bmpstring.decode(
-                            values[0].expect(der.BMP_STRING, "friendlyName").content
-                        )
-                    except ValueError as e:
-                        raise DerError(f"friendlyName: {e}") from None
+                    bag.friendly_name = _friendly_name(values[0])
                 elif attr_oid == OID_LOCAL_KEY_ID and values:
                     bag.local_key_id = values[0].octets("localKeyId")
                 elif attr_oid == OID_JAVA_TRUSTED:

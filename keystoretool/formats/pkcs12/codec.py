@@ -205,9 +205,19 @@ def _flatten(all_bags: list[Bag], depth: int = 0) -> list[Bag]:
     return out
 
 
+def _name(bag: Bag) -> str:
+    return f' "{bag.friendly_name}"' if bag.friendly_name is not None else ""
+
+
 def _bag_label(bag: Bag) -> str:
-    name = f' "{bag.friendly_name}"' if bag.friendly_name is not None else ""
-    return f"{_BAG_NAMES.get(bag.bag_id, 'bag of type ' + bag.bag_id)}{name}"
+    return f"{_BAG_NAMES.get(bag.bag_id, 'bag of type ' + bag.bag_id)}{_name(bag)}"
+
+
+def _secret_type(bag: Bag) -> str:
+    try:
+        return bag.value.seq("SecretBag", 1)[0].oid()
+    except DerError:
+        return "(unreadable)"
 
 
 def _entries(all_bags: list[Bag], password: str | None) -> _Entries:
@@ -228,6 +238,17 @@ def _entries(all_bags: list[Bag], password: str | None) -> _Entries:
         nonlocal counter
         counter += 1
         return str(counter)
+
+    def unique(name: str) -> str:
+        """Java keeps the last of two entries with one friendlyName; we keep both."""
+        if java_lower(name) not in ordered:
+            return name
+        n = 2
+        while java_lower(f"{name}-{n}") in ordered:
+            n += 1
+        warnings.append(f"Two entries are named <{java_lower(name)}>: the second is read as "
+                        f"<{java_lower(name)}-{n}> (keytool keeps only one of them)")
+        return f"{name}-{n}"
 
     for bag in all_bags:
         if bag.bag_id in KEY_BAGS or bag.bag_id == bags.OID_SECRET_BAG:
@@ -252,8 +273,15 @@ def _entries(all_bags: list[Bag], password: str | None) -> _Entries:
                     bag.value.seq("EncryptedPrivateKeyInfo", 2, 2)
                     sealed = SealedKey(epki, "private", password)
             else:
-                sealed = SealedKey(bags.secret_epki(bag), "secret", password)
-            name = bag.friendly_name if bag.friendly_name is not None else unfriendly()
+                try:
+                    sealed = SealedKey(bags.secret_epki(bag), "secret", password)
+                except DerError:  # another producer's secret, not Java's shrouded key
+                    warnings.append(f"Skipped a secret bag{_name(bag)} of type "
+                                    f"{_secret_type(bag)}: not a Java secret key; it is kept "
+                                    "in the file")
+                    kept.append(bag.raw)
+                    continue
+            name = unique(bag.friendly_name if bag.friendly_name is not None else unfriendly())
             if sealed is not None:
                 why = sealed.unsupported()
                 if why is not None:
@@ -287,7 +315,7 @@ def _entries(all_bags: list[Bag], password: str | None) -> _Entries:
                 continue
             if bag.trusted:
                 issuers.append(_CertItem(cert, None, None))
-                name = bag.friendly_name if bag.friendly_name is not None else unfriendly()
+                name = unique(bag.friendly_name if bag.friendly_name is not None else unfriendly())
                 ordered[java_lower(name)] = TrustedCertEntry(
                     name,
                     load_time,
