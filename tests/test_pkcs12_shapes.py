@@ -184,3 +184,44 @@ def test_other_producers_habits_are_read_and_named() -> None:
     assert rc == 0 and "Your keystore contains 2 entries" in out
     assert ("Two entries are named <same>: the second is read as <same-2> (keytool keeps only "
             "one of them)") in err
+
+
+def test_mutated_files_are_refused_cleanly_and_fast() -> None:
+    """400 seeded mutations of the new shapes and algorithms (parameter blocks of RC2,
+    CAST5, scrypt, PBES1, BER lengths): every load and key unlock ends in a result or a
+    keystoretool error, never another exception, each within 2 s."""
+    import random
+    import time
+
+    from keystoretool.entries import PrivateKeyEntry
+    from keystoretool.errors import KeystoreToolError
+    from keystoretool.formats import pkcs12
+
+    rng = random.Random(14)
+    sources = [(P12X / n).read_bytes() for n in names("") if FILES[n]["expect"] == "read"]
+    slow: list[str] = []
+    for i in range(400):
+        data = bytearray(rng.choice(sources))
+        for _ in range(rng.randint(1, 4)):
+            pos = rng.randrange(len(data))
+            op = rng.random()
+            if op < 0.6:
+                data[pos] ^= 1 << rng.randrange(8)
+            elif op < 0.8:
+                data[pos] = rng.choice([0x00, 0x7F, 0x80, 0xFF])
+            else:
+                del data[pos:pos + rng.randint(1, 16)]
+        start = time.monotonic()
+        try:
+            loaded = pkcs12.load(bytes(data), PW)
+            for entry in loaded.entries:
+                if isinstance(entry, PrivateKeyEntry) and not entry.is_unlocked:
+                    try:
+                        entry.unlock(PW)
+                    except KeystoreToolError:
+                        pass
+        except KeystoreToolError:
+            pass
+        if time.monotonic() - start > 2.0:
+            slow.append(f"case {i}: {time.monotonic() - start:.1f} s")
+    assert slow == []

@@ -182,10 +182,13 @@ def crypt(info: CipherInfo, key: bytes, iv: bytes, data: bytes, encrypt: bool) -
     """Run the cipher over ``data`` (already padded for encryption)."""
     if info.family == "rc4" and len(key) < 5:
         raise UnsupportedCipher("RC4 keys under 40 bits are not supported")
-    ctx = _context(info, key, iv, encrypt)
-    if hasattr(ctx, "finalize"):
-        return bytes(ctx.update(data) + ctx.finalize())
-    return bytes(ctx.encrypt(data) if encrypt else ctx.decrypt(data))
+    try:
+        ctx = _context(info, key, iv, encrypt)
+        if hasattr(ctx, "finalize"):
+            return bytes(ctx.update(data) + ctx.finalize())
+        return bytes(ctx.encrypt(data) if encrypt else ctx.decrypt(data))
+    except ValueError as e:  # a key or IV size the primitive refuses (a damaged file)
+        raise DerError(f"{info.name or info.family}: {e}") from None
 
 
 def pbes2_params(oid: str, info: CipherInfo, iv: bytes) -> bytes:
