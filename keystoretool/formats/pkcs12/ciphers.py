@@ -129,6 +129,8 @@ def pbes2_cipher(oid: str, params: Node | None, key_len: int | None) -> tuple[Ci
         raise DerError(f"{info.name} parameters not valid")
     if len(iv) != info.iv_len:
         raise DerError(f"{info.name} IV has the wrong length")
+    if key_len is None and info.family == "rc2" and rc2_bits != info.rc2_bits:
+        key_len = max(5, min(128, (rc2_bits + 7) // 8))  # as OpenSSL: key size = effective size
     if key_len is not None and key_len != info.key_len:
         if not info.variable_key:
             raise DerError("PBES2 key length does not match the cipher")
