@@ -505,8 +505,13 @@ def test_rewrite_keeps_entries_algorithms_and_key_bags(
     assert keytool_listing(out, s.password) == listings[name]
     openssl_accepts(out, s.password, legacy=s.openssl_legacy)
     if name.startswith("keytool"):
-        # same safes, bag types and attributes (names, localKeyIds, trust) as keytool wrote
-        assert walk_bags(data, s.password) == walk_bags(s.path.read_bytes(), s.password)
+        # same safes, bag types and attributes (names, localKeyIds, trust) as keytool wrote;
+        # the safe's scheme may be modernised (RC2-40, issue 14)
+        def kinds(walk: list[tuple[str, str, dict[str, Any]]]) -> list[Any]:
+            return [(k.split(":")[0], b, a) for k, b, a in walk]
+
+        assert kinds(walk_bags(data, s.password)) == kinds(
+            walk_bags(s.path.read_bytes(), s.password))
     if name == "openssl_default":
         ee = [
             a
