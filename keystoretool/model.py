@@ -45,6 +45,10 @@ class Keystore:
         self.path = os.fspath(path) if path is not None else None
         self.state = state  # format-specific settings to reuse when rewriting
         self.verified = verified
+        #: What the format read but did not understand, one line each (see ``loads``).
+        self.load_warnings: list[str] = []
+        #: PKCS12 certificates that belong to no key and carry no trust attribute.
+        self.unattached: list[Entry] = []
         self._entries: dict[str, Entry] = {}
         for entry in entries or []:
             key = java_lower(entry.alias)
@@ -73,7 +77,7 @@ class Keystore:
         from . import formats
 
         loaded = formats.load(data, password, store_type)
-        return cls(
+        ks = cls(
             loaded.store_type,
             loaded.entries,
             password=password,
@@ -81,6 +85,9 @@ class Keystore:
             display_type=store_type,
             verified=loaded.verified,
         )
+        ks.load_warnings = list(loaded.warnings)
+        ks.unattached = list(loaded.unattached)
+        return ks
 
     @classmethod
     def load(
@@ -199,6 +206,9 @@ class Keystore:
         """The store type's rules for an entry (keytool's KeyStoreException texts)."""
         if self.store_type == "JKS" and isinstance(entry, SecretKeyEntry):
             raise KeystoreToolError("Cannot store non-PrivateKeys")
+        if self.store_type in ("JKS", "JCEKS") and isinstance(entry, PrivateKeyEntry) \
+                and not entry.chain_der:  # a key-only PKCS12 (Java's KeyStore.setKeyEntry text)
+            raise KeystoreToolError("Private key must be accompanied by certificate chain")
         if (
             self.store_type == "PKCS12"
             and isinstance(entry, PrivateKeyEntry)
@@ -240,6 +250,19 @@ class Keystore:
         entry.created = now()
         self._insert(new_alias, entry)
         return entry
+
+    def keep_unattached(self) -> int:
+        """Add the certificates that belong to no key and carry no trust
+        attribute (which keytool ignores) as trusted-certificate entries, under
+        their stable aliases; returns how many. For reading and importing: the
+        file's own copies of them are still written back by a save."""
+        n = 0
+        for entry in self.unattached:
+            if java_lower(entry.alias) not in self._entries:
+                self._entries[java_lower(entry.alias)] = entry
+                n += 1
+        self.unattached = []
+        return n
 
     def key_entries(self) -> list[PrivateKeyEntry]:
         """The private-key entries: what a TLS client can present."""

@@ -34,6 +34,7 @@ from interop import (
     parse_keytool_list_v,
     parse_keytool_store_type,
 )
+from p12x_support import imported_fixture  # noqa: F401 - session fixture "imported" (p12x)
 
 _KEYTOOL_FIXTURES = {"require_keytool", "require_keytool25", "keytool_listing"}
 

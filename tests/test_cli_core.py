@@ -73,7 +73,12 @@ def digest_dir(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize("name", READABLE)
 def test_lists_every_fixture_as_keytool_does(name: str) -> None:
     rec = manifest()["files"][name]
-    assert our_entries(fixture_path(name), rec["store_password"]) == expected_entries(rec)
+    ours = our_entries(fixture_path(name), rec["store_password"])
+    if name == "openssl/plain_keybag.p12":  # issue 14: we read the clear keyBag keytool ignores
+        assert expected_entries(rec) == {}
+        assert [t for t, _ in ours.values()] == ["PrivateKeyEntry"]
+        return
+    assert ours == expected_entries(rec)
 
 
 @pytest.mark.parametrize("name", ["corpus/pyjks/jks/duplicate_aliases.jks",

@@ -25,6 +25,7 @@ from .common import (
     probe,
     read_existing,
     recover_key,
+    report_load,
     resolve_keystore,
     save,
     session,
@@ -53,6 +54,7 @@ def list_(
     rfc: o.Rfc = False,
     json_: o.Json = False,
     cacerts: o.Cacerts = False,
+    keep_unattached_certs: o.KeepUnattached = False,
 ) -> None:
     """Lists entries in a keystore.
 
@@ -63,7 +65,8 @@ def list_(
     if verbose and rfc:
         raise UsageError("Must not specify both -v and -rfc with 'list' command")
     keystore = resolve_keystore(keystore, storetype, cacerts)
-    opened = open_store(keystore, storepass, storetype, modifying=False)
+    opened = open_store(keystore, storepass, storetype, modifying=False,
+                        keep_unattached=keep_unattached_certs)
     ks, path = opened.keystore, opened.path
     s = session()
     if alias is not None:
@@ -169,6 +172,7 @@ def importkeystore(
     name_rules: o.NameRules = None,
     backup: o.Backup = False,
     lock_timeout: o.LockTimeout = None,
+    keep_unattached_certs: o.KeepUnattached = False,
 ) -> None:
     """Imports one or all entries from another keystore.
 
@@ -182,7 +186,7 @@ def importkeystore(
         src_alias=srcalias, dest_alias=destalias, src_keypass=srckeypass,
         dest_keypass=destkeypass, noprompt=noprompt, verbose=verbose,
         keypass_for=_parse_keypass_for(keypass_for or []), p12_profile=p12_profile,
-        name_rules=name_rules, backup=backup,
+        name_rules=name_rules, backup=backup, keep_unattached=keep_unattached_certs,
     ).run()
 
 
@@ -219,6 +223,7 @@ class Importer:
     p12_profile: str | None
     name_rules: str | None
     backup: bool
+    keep_unattached: bool = False
 
     def run(self) -> None:
         from .. import storage
@@ -263,6 +268,7 @@ class Importer:
         src_pw = store_password(self.src_pass, modifying=False,
                                 prompt="Enter source keystore password:  ", box=SRC_INTEGRITY_BOX)
         src = KeystoreModel.loads(src_data, src_pw, self.src_type)
+        report_load(src, keep_unattached=self.keep_unattached)
         if in_place:
             dest_pw = src_pw
         if self.src_alias is None and (self.dest_alias is not None or self.src_keypass is not None):
@@ -275,6 +281,7 @@ class Importer:
         with storage.locked(dest_path, **_timeout()):
             if dest_exists:
                 dest = KeystoreModel.loads(read_existing(dest_path), dest_pw, self.dest_type)
+                report_load(dest)
             else:
                 dest = KeystoreModel.new(dest_type, dest_pw, profile=self.p12_profile)
             if dest.store_type == "PKCS12" and dest_keypass is not None:
@@ -354,9 +361,7 @@ class Importer:
             if not single and not self.noprompt:
                 if s.prompter.yes_no("Do you want to quit the import process? [no]:  "):
                     return "quit"
-            if single:
-                raise
-            return False
+            return False  # keytool goes on, writes the store and exits 0 (also with -srcalias)
         if not single:
             s.info(f"Entry for alias {label} successfully imported.")
         return True

@@ -239,7 +239,7 @@ class Opened:
 
 
 def open_store(path: str | None, storepass: str | None, storetype: str | None, *,
-               modifying: bool) -> Opened:
+               modifying: bool, keep_unattached: bool = False) -> Opened:
     """Open an existing keystore for reading: probe, then password, then parse."""
     path = path or default_keystore()
     data = read_existing(path)
@@ -247,7 +247,31 @@ def open_store(path: str | None, storepass: str | None, storetype: str | None, *
     pw = store_password(storepass, modifying=modifying)
     ks = Keystore.loads(data, pw, storetype)
     ks.path = path
+    report_load(ks, keep_unattached=keep_unattached)
     return Opened(path, ks)
+
+
+#: The option that reads certificates keytool ignores (see ``report_load``).
+KEEP_UNATTACHED = "--keep-unattached-certs"
+
+
+def report_load(ks: Keystore, *, keep_unattached: bool = False) -> None:
+    """Warn about what the store held that is not read as an entry; with
+    ``keep_unattached`` make certificates that belong to no key and carry no
+    trust attribute trusted-certificate entries instead (keytool ignores them)."""
+    s = session()
+    for line in ks.load_warnings:
+        s.warn(line)
+    if not ks.unattached:
+        return
+    if keep_unattached:
+        ks.keep_unattached()
+        return
+    n = len(ks.unattached)
+    s.warn(f"{n} certificate{'s' if n != 1 else ''} that belong{'s' if n == 1 else ''} to no "
+           f"key and carr{'ies' if n == 1 else 'y'} no trust attribute "
+           f"{'was' if n == 1 else 'were'} skipped, as keytool skips them; "
+           f"{KEEP_UNATTACHED} reads them as trusted certificate entries.")
 
 
 @contextlib.contextmanager
@@ -265,6 +289,10 @@ def modify_store(path: str | None, storepass: str | None, storetype: str | None,
         data = read_existing(path)  # re-read: another process may have changed it
         ks = Keystore.loads(data, pw, storetype)
         ks.path = path
+        report_load(ks)
+        if (storetype or "").upper() == "JCEKS" and ks.store_type == "JKS":
+            # keytool's JCEKS provider reads JKS files and stores JCEKS: so do we
+            ks.store_type = "JCEKS"
         opened = Opened(path, ks)
         yield opened
         save(opened.keystore, path, verbose=verbose, backup=backup)
@@ -276,6 +304,9 @@ def _lock_kwargs() -> dict[str, float]:
 
 
 def save(ks: Keystore, path: str, *, verbose: bool, backup: bool = False) -> None:
+    note = getattr(ks.state, "rewrite_note", None)  # a PKCS12 too weak to reuse as is
+    if note:
+        session().info(note)
     if verbose:
         session().info(f"[Storing {path}]")
     ks.save(path, backup=backup)

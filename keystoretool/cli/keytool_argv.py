@@ -69,7 +69,7 @@ FLAG_OPTIONS = {
     "v", "rfc", "noprompt", "trustcacerts", "protected", "srcprotected", "destprotected",
     "cacerts", "gencrl", "tls", "debug",
     # beyond keytool
-    "json", "backup",
+    "json", "backup", "keep-unattached-certs",
 }
 PASSWORD_OPTIONS = {
     "storepass", "deststorepass", "srcstorepass", "keypass", "srckeypass", "destkeypass",

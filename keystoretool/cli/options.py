@@ -98,3 +98,8 @@ P12Profile = Annotated[
     str | None,
     Opt("--p12-profile", help="algorithms of a new PKCS12: modern (default) or legacy"),
 ]
+KeepUnattached = Annotated[
+    bool,
+    Opt("--keep-unattached-certs", help="read PKCS12 certificates that belong to no key and "
+        "carry no trust attribute (keytool ignores them) as trusted certificate entries"),
+]

@@ -36,7 +36,10 @@ class LoadedStore:
     entries: list[Entry]
     state: Any = None
     verified: bool = True  # False when read without a password (no integrity check)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was read but not understood
+    #: Certificates that belong to no key and carry no trust attribute: keytool
+    #: ignores them; ``Keystore.keep_unattached()`` makes them trusted entries.
+    unattached: list[Entry] = field(default_factory=list)
 
 
 def detect(data: bytes) -> str | None:

@@ -1,9 +1,11 @@
 """PKCS12 keystores: any number of keys, read and written as keytool 17 does.
 
 Layout follows SSLMate/go-pkcs12: :mod:`.der` (bounded BER/DER), :mod:`.bmpstring`,
-:mod:`.pbe` (PBES2 / PKCS#12 PBE ciphers and KDFs), :mod:`.mac` (HMAC and
-PBMAC1), :mod:`.bags` (SafeBags, :class:`SealedKey`), :mod:`.profiles`
-(algorithm choices as values) and :mod:`.codec` (PFX <-> entries).
+:mod:`.pbe` (PBES2 / PBES1 / PKCS#12 PBE schemes), :mod:`.ciphers` (the
+block and stream ciphers, by OID), :mod:`.kdf` (every key derivation, through
+one ``derive``), :mod:`.mac` (HMAC and PBMAC1), :mod:`.bags` (SafeBags,
+:class:`SealedKey`), :mod:`.profiles` (algorithm choices as values) and
+:mod:`.codec` (PFX <-> entries).
 
 API used by :mod:`keystoretool.formats`::
 
@@ -72,8 +74,9 @@ def load(data: bytes, password: str | None, store_type: str = "PKCS12") -> Loade
     from .. import LoadedStore
     from . import codec
 
-    entries, profile, verified = codec.load(data, password)
-    return LoadedStore("PKCS12", entries, state=profile, verified=verified)
+    read = codec.load(data, password)
+    return LoadedStore("PKCS12", read.entries, state=read.profile, verified=read.verified,
+                       warnings=read.warnings, unattached=list(read.unattached))
 
 
 def dump(store_type: str, entries: list[Entry], password: str | None, state: Any = None) -> bytes:

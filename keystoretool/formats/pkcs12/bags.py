@@ -19,7 +19,9 @@ from .der import DerError, Node
 OID_KEY_BAG = "1.2.840.113549.1.12.10.1.1"
 OID_SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2"
 OID_CERT_BAG = "1.2.840.113549.1.12.10.1.3"
+OID_CRL_BAG = "1.2.840.113549.1.12.10.1.4"
 OID_SECRET_BAG = "1.2.840.113549.1.12.10.1.5"
+OID_SAFE_CONTENTS_BAG = "1.2.840.113549.1.12.10.1.6"
 OID_X509_CERT = "1.2.840.113549.1.9.22.1"
 OID_FRIENDLY_NAME = "1.2.840.113549.1.9.20"
 OID_LOCAL_KEY_ID = "1.2.840.113549.1.9.21"
@@ -96,6 +98,18 @@ class SealedKey:
         except DerError:
             return None
 
+    def unsupported(self) -> str | None:
+        """Why this key cannot be decrypted whatever the password (an algorithm
+        we do not implement), or None."""
+        try:
+            alg, _ = der.parse(self.epki).seq("EncryptedPrivateKeyInfo", 2, 2)
+            pbe.parse_algorithm(alg)
+        except pbe.UnsupportedAlgorithm as e:
+            return str(e)
+        except DerError:
+            return None  # malformed: unseal reports it
+        return None
+
     def unseal(self, password: str | None) -> bytes:
         if password is None:
             raise UnrecoverableKeyError("Get Key failed: no password given")
@@ -131,15 +145,31 @@ class Bag:
     local_key_id: bytes | None = None
     trusted: bool = False
     index: int = 0  # position in its SafeContents
+    raw: bytes = b""  # the whole SafeBag, to write back a bag we do not interpret
     # Attributes keytool carries along unchanged (e.g. a Microsoft CSP name), raw DER.
     other_attributes: list[bytes] = field(default_factory=list)
+
+
+def _friendly_name(node: Node) -> str:
+    """friendlyName is a BMPString (RFC 7292); some producers write UTF8String or an
+    8-bit string type instead, which we read too."""
+    try:
+        if node.tag == der.BMP_STRING:
+            return bmpstring.decode(node.content)
+        if node.tag == der.UTF8_STRING:
+            return node.content.decode("utf-8")
+        if node.tag in (der.PRINTABLE_STRING, der.IA5_STRING):
+            return node.content.decode("latin-1")
+    except ValueError as e:
+        raise DerError(f"friendlyName: {e}") from None
+    raise DerError("friendlyName is not a string")
 
 
 def parse_safe_contents(data: bytes) -> list[Bag]:
     out: list[Bag] = []
     for i, node in enumerate(der.parse(data, "SafeContents").seq("SafeContents")):
         kids = node.seq("SafeBag", 2, 3)
-        bag = Bag(kids[0].oid("bag type"), kids[1].explicit(0, "bag value"), index=i)
+        bag = Bag(kids[0].oid("bag type"), kids[1].explicit(0, "bag value"), index=i, raw=node.raw)
         if len(kids) == 3:
             kids[2].expect(der.SET, "bag attributes")
             for attr in kids[2].children("bag attributes"):
@@ -147,12 +177,7 @@ def parse_safe_contents(data: bytes) -> list[Bag]:
                 attr_oid = a[0].oid()
                 values = a[1].expect(der.SET, "attribute values").children("attribute values")
                 if attr_oid == OID_FRIENDLY_NAME and values:
-                    try:
-                        bag.friendly_name = bmpstring.decode(
-                            values[0].expect(der.BMP_STRING, "friendlyName").content
-                        )
-                    except ValueError as e:
-                        raise DerError(f"friendlyName: {e}") from None
+                    bag.friendly_name = _friendly_name(values[0])
                 elif attr_oid == OID_LOCAL_KEY_ID and values:
                     bag.local_key_id = values[0].octets("localKeyId")
                 elif attr_oid == OID_JAVA_TRUSTED:
@@ -161,6 +186,18 @@ def parse_safe_contents(data: bytes) -> list[Bag]:
                     bag.other_attributes.append(attr.raw)
         out.append(bag)
     return out
+
+
+def plain_key_bag(
+    pkcs8: bytes, friendly_name: str, local_key_id: bytes, others: list[bytes] | None = None
+) -> bytes:
+    """A keyBag: the PKCS#8 PrivateKeyInfo in clear (``openssl -keypbe NONE``)."""
+    return safe_bag(OID_KEY_BAG, pkcs8, friendly_name, local_key_id, others=others)
+
+
+def cert_type(bag: Bag) -> str:
+    """The certificate type OID of a certBag."""
+    return bag.value.seq("CertBag", 2, 2)[0].oid()
 
 
 def cert_der(bag: Bag) -> bytes | None:

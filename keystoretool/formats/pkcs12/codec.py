@@ -18,7 +18,7 @@ from ...errors import FormatError, IntegrityError, KeystoreToolError
 from . import bags, der, mac, pbe
 from .bags import Bag, SealedKey
 from .der import DerError, Node
-from .profiles import MODERN, NOT_ENCRYPTED, Profile
+from .profiles import MODERN, NOT_ENCRYPTED, Profile, sound_profile
 
 OID_DATA = "1.2.840.113549.1.7.1"
 OID_ENCRYPTED_DATA = "1.2.840.113549.1.7.6"
@@ -33,6 +33,7 @@ X_FRIENDLY_NAME = "pkcs12.friendly_name"
 X_LOCAL_KEY_ID = "pkcs12.local_key_id"
 X_LOADED_CREATED = "pkcs12.loaded_created"
 X_ATTRIBUTES = "pkcs12.attributes"  # other bag attributes (raw DER), written back as keytool does
+X_PLAIN_KEY = "pkcs12.plain_key"  # the PKCS#8 of a keyBag (unencrypted), written back as one
 
 
 @dataclass
@@ -50,6 +51,19 @@ class _CertItem:
 
 
 @dataclass
+class Read:
+    """What :func:`load` found: entries, the file's own profile, whether the MAC
+    was checked, warnings about what was not understood, and the certificates
+    that belong to no key and carry no trust attribute (keytool ignores them)."""
+
+    entries: list[Entry]
+    profile: Profile
+    verified: bool
+    warnings: list[str] = field(default_factory=list)
+    unattached: list[TrustedCertEntry] = field(default_factory=list)
+
+
+@dataclass
 class _Parsed:
     bags: list[Bag] = field(default_factory=list)
     saw_encrypted_safe: bool = False
@@ -58,8 +72,8 @@ class _Parsed:
 
 
 # ---- load ---------------------------------------------------------------------
-def load(data: bytes, password: str | None) -> tuple[list[Entry], Profile, bool]:
-    """Entries, the file's own profile, and whether integrity was verified."""
+def load(data: bytes, password: str | None) -> Read:
+    """Entries, the file's own profile, whether integrity was verified, warnings."""
     try:
         return _load(data, password)
     except mac.MacParameterError as e:
@@ -92,7 +106,7 @@ def _encrypted_content(node: Node) -> tuple[Node, bytes]:
     raise DerError("EncryptedContentInfo: bad content tag")
 
 
-def _load(data: bytes, password: str | None) -> tuple[list[Entry], Profile, bool]:
+def _load(data: bytes, password: str | None) -> Read:
     pfx = der.parse(data, "PFX", allow_trailing=True).seq("PFX", 2, 3)
     if pfx[0].integer("PFX version") != 3:
         raise DerError("unsupported PFX version")
@@ -139,14 +153,15 @@ def _load(data: bytes, password: str | None) -> tuple[list[Entry], Profile, bool
     elif password is None and parsed.saw_encrypted_safe:
         verified = False
 
-    entries, key_spec = _entries(parsed.bags, password)
+    read = _entries(parsed.bags, password)
     profile = Profile(
         "loaded",
-        key=key_spec or MODERN.key,
+        key=read.key_spec or MODERN.key,
         cert=_cert_spec(parsed, mac_parsed is not None),
         mac=replace(mac_parsed.spec, salt_len=20) if mac_parsed else mac.NO_MAC,
+        kept_bags=tuple(read.kept_bags),
     )
-    return entries, profile, verified
+    return Read(read.entries, profile, verified, read.warnings, read.unattached)
 
 
 def _cert_spec(parsed: _Parsed, has_mac: bool) -> pbe.PbeSpec:
@@ -166,37 +181,114 @@ def _created(local_key_id: bytes | None, load_time: datetime) -> datetime:
     return load_time
 
 
-def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pbe.PbeSpec | None]:
+@dataclass
+class _Entries:
+    entries: list[Entry]
+    key_spec: pbe.PbeSpec | None
+    warnings: list[str]
+    unattached: list[TrustedCertEntry]
+    kept_bags: list[bytes]
+
+
+KEY_BAGS = (bags.OID_SHROUDED_KEY_BAG, bags.OID_KEY_BAG)
+_BAG_NAMES = {bags.OID_CRL_BAG: "CRL bag", bags.OID_SAFE_CONTENTS_BAG: "nested safe"}
+
+
+def _flatten(all_bags: list[Bag], depth: int = 0) -> list[Bag]:
+    """Bags with nested SafeContents bags (RFC 7292 4.2.6) expanded in place."""
+    out: list[Bag] = []
+    for bag in all_bags:
+        if bag.bag_id == bags.OID_SAFE_CONTENTS_BAG and depth < 4:
+            out.extend(_flatten(bags.parse_safe_contents(bag.value.raw), depth + 1))
+        else:
+            out.append(bag)
+    return out
+
+
+def _name(bag: Bag) -> str:
+    return f' "{bag.friendly_name}"' if bag.friendly_name is not None else ""
+
+
+def _bag_label(bag: Bag) -> str:
+    return f"{_BAG_NAMES.get(bag.bag_id, 'bag of type ' + bag.bag_id)}{_name(bag)}"
+
+
+def _secret_type(bag: Bag) -> str:
+    try:
+        return bag.value.seq("SecretBag", 1)[0].oid()
+    except DerError:
+        return "(unreadable)"
+
+
+def _entries(all_bags: list[Bag], password: str | None) -> _Entries:
     load_time = datetime.now(UTC)
-    key_count = sum(1 for b in all_bags if b.bag_id == bags.OID_SHROUDED_KEY_BAG)
+    all_bags = _flatten(all_bags)
+    key_count = sum(1 for b in all_bags if b.bag_id in KEY_BAGS)
     counter = 0
     ordered: dict[str, Entry] = {}
     private: list[PrivateKeyEntry] = []
     certs: list[_CertItem] = []
     issuers: list[_CertItem] = []  # trusted certificates, for chain building only
     key_spec: pbe.PbeSpec | None = None
+    warnings: list[str] = []
+    kept: list[bytes] = []
+    cert_bag_of: dict[int, Bag] = {}
 
     def unfriendly() -> str:
         nonlocal counter
         counter += 1
         return str(counter)
 
+    def unique(name: str) -> str:
+        """Java keeps the last of two entries with one friendlyName; we keep both."""
+        if java_lower(name) not in ordered:
+            return name
+        n = 2
+        while java_lower(f"{name}-{n}") in ordered:
+            n += 1
+        warnings.append(f"Two entries are named <{java_lower(name)}>: the second is read as "
+                        f"<{java_lower(name)}-{n}> (keytool keeps only one of them)")
+        return f"{name}-{n}"
+
     for bag in all_bags:
-        if bag.bag_id in (bags.OID_SHROUDED_KEY_BAG, bags.OID_SECRET_BAG):
+        if bag.bag_id in KEY_BAGS or bag.bag_id == bags.OID_SECRET_BAG:
             key_id = bag.local_key_id
-            if bag.bag_id == bags.OID_SHROUDED_KEY_BAG:
+            plain: bytes | None = None
+            sealed: SealedKey | None = None
+            if bag.bag_id in KEY_BAGS:
                 if key_id is None:
                     if key_count != 1:
-                        continue  # Java skips unlinkable keys when there are several
+                        # Java skips keys it cannot link to a certificate; we say so.
+                        warnings.append(f"Skipped a private key without a localKeyId "
+                                        f"({_bag_label(bag)}): several keys, none can be "
+                                        "linked to its certificate")
+                        kept.append(bag.raw)
+                        continue
                     key_id = b"01"
-                epki = bag.value.expect(der.SEQUENCE, "EncryptedPrivateKeyInfo").raw
-                bag.value.seq("EncryptedPrivateKeyInfo", 2, 2)
-                sealed = SealedKey(epki, "private", password)
+                if bag.bag_id == bags.OID_KEY_BAG:
+                    plain = bag.value.expect(der.SEQUENCE, "PrivateKeyInfo").raw
+                    bag.value.seq("PrivateKeyInfo", 3, 5)
+                else:
+                    epki = bag.value.expect(der.SEQUENCE, "EncryptedPrivateKeyInfo").raw
+                    bag.value.seq("EncryptedPrivateKeyInfo", 2, 2)
+                    sealed = SealedKey(epki, "private", password)
             else:
-                sealed = SealedKey(bags.secret_epki(bag), "secret", password)
-            if key_spec is None:
-                key_spec = sealed.algorithm_spec()
-            name = bag.friendly_name if bag.friendly_name is not None else unfriendly()
+                try:
+                    sealed = SealedKey(bags.secret_epki(bag), "secret", password)
+                except DerError:  # another producer's secret, not Java's shrouded key
+                    warnings.append(f"Skipped a secret bag{_name(bag)} of type "
+                                    f"{_secret_type(bag)}: not a Java secret key; it is kept "
+                                    "in the file")
+                    kept.append(bag.raw)
+                    continue
+            name = unique(bag.friendly_name if bag.friendly_name is not None else unfriendly())
+            if sealed is not None:
+                why = sealed.unsupported()
+                if why is not None:
+                    warnings.append(f"The key of <{java_lower(name)}> cannot be decrypted "
+                                    f"here: {why}")
+                elif key_spec is None:
+                    key_spec = sealed.algorithm_spec()
             created = _created(key_id, load_time)
             extras: dict[str, Any] = {
                 X_FRIENDLY_NAME: name,
@@ -205,8 +297,11 @@ def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pb
                 X_ATTRIBUTES: bag.other_attributes,
             }
             entry: Entry
-            if bag.bag_id == bags.OID_SHROUDED_KEY_BAG:
-                entry = PrivateKeyEntry(java_lower(name), created, extras, sealed=sealed)
+            if bag.bag_id in KEY_BAGS:
+                if plain is not None:
+                    extras[X_PLAIN_KEY] = plain
+                entry = PrivateKeyEntry(java_lower(name), created, extras, sealed=sealed,
+                                        pkcs8=plain)
                 private.append(entry)
             else:
                 entry = SecretKeyEntry(java_lower(name), created, extras, sealed=sealed)
@@ -214,10 +309,13 @@ def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pb
         elif bag.bag_id == bags.OID_CERT_BAG:
             cert = bags.cert_der(bag)
             if cert is None:
+                warnings.append(f"Skipped a certificate of type {bags.cert_type(bag)} "
+                                "(only X.509 certificates are read); it is kept in the file")
+                kept.append(bag.raw)
                 continue
             if bag.trusted:
                 issuers.append(_CertItem(cert, None, None))
-                name = bag.friendly_name if bag.friendly_name is not None else unfriendly()
+                name = unique(bag.friendly_name if bag.friendly_name is not None else unfriendly())
                 ordered[java_lower(name)] = TrustedCertEntry(
                     name,
                     load_time,
@@ -228,12 +326,47 @@ def _entries(all_bags: list[Bag], password: str | None) -> tuple[list[Entry], pb
             key_id = bag.local_key_id
             if key_id is None and key_count == 1 and bag.index == 0:
                 key_id = b"01"
-            certs.append(_CertItem(cert, key_id, bag.friendly_name))
-        # keyBag (clear keys), CRLs and nested safes are ignored, as keytool does.
+            item = _CertItem(cert, key_id, bag.friendly_name)
+            cert_bag_of[id(item)] = bag
+            certs.append(item)
+        else:
+            warnings.append(f"Skipped a {_bag_label(bag)}: not a key or certificate "
+                            "keystoretool reads; it is kept in the file")
+            kept.append(bag.raw)
 
     if private:
         _link_chains(private, certs, issuers)
-    return list(ordered.values()), key_spec
+    unattached = _unattached(private, certs, cert_bag_of, ordered, load_time, kept)
+    return _Entries(list(ordered.values()), key_spec, warnings, unattached, kept)
+
+
+def _unattached(
+    private: list[PrivateKeyEntry], certs: list[_CertItem], bag_of: dict[int, Bag],
+    taken: dict[str, Entry], load_time: datetime, kept: list[bytes],
+) -> list[TrustedCertEntry]:
+    """Certificates in no key's chain and without the Java trust attribute, as
+    trusted-certificate entries with stable aliases (the friendlyName, else
+    ``cert-`` and the start of the SHA-256 fingerprint). Their bags are kept
+    so that a rewrite does not drop them."""
+    import hashlib
+
+    used = {c for e in private for c in e.chain_der}
+    out: list[TrustedCertEntry] = []
+    seen: set[bytes] = set()
+    names = set(taken)
+    for item in certs:
+        if item.der in used or item.der in seen:
+            continue
+        seen.add(item.der)
+        kept.append(bag_of[id(item)].raw)
+        fp = hashlib.sha256(item.der).hexdigest()
+        name = item.alias if item.alias else f"cert-{fp[:16]}"
+        if java_lower(name) in names:
+            name = f"{name}-{fp[:16]}"
+        names.add(java_lower(name))
+        extras = {X_FRIENDLY_NAME: name, X_ATTRIBUTES: bag_of[id(item)].other_attributes}
+        out.append(TrustedCertEntry(name, load_time, extras, cert_der=item.der))
+    return out
 
 
 def _canonical_names(cert: bytes) -> tuple[Any, Any]:
@@ -391,6 +524,7 @@ def _encrypt_keys_in_parallel(
         e for e in entries
         if isinstance(e, (PrivateKeyEntry, SecretKeyEntry))
         and not (isinstance(e.sealed, SealedKey) and e.sealed.protected_by(password))
+        and e.extras.get(X_PLAIN_KEY) is None
     ]
     if len(jobs) < PARALLEL_KEYS:
         return {}
@@ -424,6 +558,7 @@ def _blob(
 
 
 def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
+    profile = sound_profile(profile)  # a loaded file's weak algorithms are not reused
     key_bags: list[bytes] = []
     cert_bags: list[bytes] = []
     dn_cache: dict[bytes, str] = {}
@@ -433,8 +568,12 @@ def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
         if isinstance(entry, PrivateKeyEntry):
             key_id = _local_key_id(entry)
             alias = java_lower(entry.alias)
-            blob = _blob(entry, password, profile, ready)
-            key_bags.append(bags.shrouded_key_bag(blob, alias, key_id, others))
+            plain = entry.extras.get(X_PLAIN_KEY)
+            if plain is not None and plain == entry.pkcs8:  # an untouched keyBag stays one
+                key_bags.append(bags.plain_key_bag(plain, alias, key_id, others))
+            else:
+                blob = _blob(entry, password, profile, ready)
+                key_bags.append(bags.shrouded_key_bag(blob, alias, key_id, others))
             for i, cert in enumerate(entry.chain_der):
                 if i == 0:
                     name = entry.extras.get(X_FRIENDLY_NAME + ".cert")
@@ -456,6 +595,7 @@ def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
         else:  # pragma: no cover - model bug
             raise KeystoreToolError(f"Cannot store {type(entry).__name__} in a PKCS12 keystore")
 
+    cert_bags.extend(profile.kept_bags)  # bags we read but do not interpret
     safes: list[bytes] = []
     if key_bags:
         safes.append(_data_content(der.seq_of(key_bags)))

@@ -6,29 +6,26 @@ Two families, both described here as data (tables of OIDs to parameters):
   SHA-1 — ``pbeWithSHAAnd3-KeyTripleDES-CBC`` (Java 8, ``openssl -legacy``
   keys), ``pbeWithSHAAnd40BitRC2-CBC`` (their certificates), 128-bit RC2 and
   2-key 3DES.
-* PBES2 (RFC 8018): PBKDF2 with an HMAC-SHA1/2 PRF, then AES-CBC or 3DES-CBC
-  (what keytool 17 and OpenSSL 3 write).
+  Also RC4-128 and RC4-40 (read only).
+* PBES2 (RFC 8018): PBKDF2 (any HMAC PRF of :data:`HMAC_OIDS`) or scrypt, then
+  any cipher of :data:`.ciphers.PBES2_CIPHERS` (what keytool 17 and OpenSSL 3 write).
+* PBES1 (RFC 8018 6.1): PBKDF1 with MD5 or SHA-1, then DES-CBC or RC2-CBC
+  (64-bit) — OpenSSL's ``PBE-MD5-DES`` and friends (read only).
 
-Ciphers come from ``cryptography`` (3DES and RC2 from its ``decrepit``
-module). ``cryptography`` only implements RC2 with 128-bit keys, so 40-bit RC2
-uses pycryptodomex's ARC2 (already installed as a pyjks dependency).
-
-The PKCS#12 KDF is implemented here over :mod:`hashlib` rather than taken
-from ``jks.rfc7292.derive_key``: importing pyjks costs ~75 ms at start-up and
-its byte-by-byte adder is slow; ``tests/test_format_pkcs12.py`` checks this
-implementation against pyjks' on several hashes and lengths.
+The ciphers are in :mod:`.ciphers`, the key derivations in :mod:`.kdf`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
-from . import bmpstring, der
+from . import bmpstring, ciphers, der, kdf
+from .ciphers import PBES2_CIPHERS, CipherInfo
 from .der import DerError, Node
+from .kdf import PURPOSE_IV, PURPOSE_KEY
+from .kdf import PURPOSE_MAC as PURPOSE_MAC  # re-exported for mac.py
+from .kdf import hash_ctor as hash_ctor
 
 #: Java refuses larger counts ("PBE iteration count too large"); so do we, so
 #: a hostile file cannot make us spin for minutes.
@@ -38,9 +35,11 @@ MAX_SALT = 1024
 OID_PBES2 = "1.2.840.113549.1.5.13"
 OID_PBKDF2 = "1.2.840.113549.1.5.12"
 OID_PBMAC1 = "1.2.840.113549.1.5.14"
+OID_SCRYPT = "1.3.6.1.4.1.11591.4.11"
 
 #: hashlib names by digest OID (MAC digests) ...
 DIGEST_OIDS: dict[str, str] = {
+    "1.2.840.113549.2.5": "md5",
     "1.3.14.3.2.26": "sha1",
     "2.16.840.1.101.3.4.2.4": "sha224",
     "2.16.840.1.101.3.4.2.1": "sha256",
@@ -48,9 +47,14 @@ DIGEST_OIDS: dict[str, str] = {
     "2.16.840.1.101.3.4.2.3": "sha512",
     "2.16.840.1.101.3.4.2.5": "sha512_224",
     "2.16.840.1.101.3.4.2.6": "sha512_256",
+    "2.16.840.1.101.3.4.2.7": "sha3_224",
+    "2.16.840.1.101.3.4.2.8": "sha3_256",
+    "2.16.840.1.101.3.4.2.9": "sha3_384",
+    "2.16.840.1.101.3.4.2.10": "sha3_512",
 }
 #: ... and by HMAC OID (PBKDF2 PRFs, PBMAC1 MACs).
 HMAC_OIDS: dict[str, str] = {
+    "1.2.840.113549.2.6": "md5",
     "1.2.840.113549.2.7": "sha1",
     "1.2.840.113549.2.8": "sha224",
     "1.2.840.113549.2.9": "sha256",
@@ -58,18 +62,13 @@ HMAC_OIDS: dict[str, str] = {
     "1.2.840.113549.2.11": "sha512",
     "1.2.840.113549.2.12": "sha512_224",
     "1.2.840.113549.2.13": "sha512_256",
+    "2.16.840.1.101.3.4.2.13": "sha3_224",
+    "2.16.840.1.101.3.4.2.14": "sha3_256",
+    "2.16.840.1.101.3.4.2.15": "sha3_384",
+    "2.16.840.1.101.3.4.2.16": "sha3_512",
 }
 DIGEST_OID_BY_NAME = {v: k for k, v in DIGEST_OIDS.items()}
 HMAC_OID_BY_NAME = {v: k for k, v in HMAC_OIDS.items()}
-
-
-@dataclass(frozen=True)
-class CipherInfo:
-    """A block cipher in CBC mode: family ("aes", "3des", "rc2"), key and IV size."""
-
-    family: str
-    key_len: int
-    iv_len: int
 
 
 #: PKCS#12 PBE schemes (SHA-1 KDF) by OID.
@@ -78,13 +77,20 @@ PKCS12_PBE: dict[str, CipherInfo] = {
     "1.2.840.113549.1.12.1.4": CipherInfo("3des", 16, 8),  # pbeWithSHAAnd2-KeyTripleDES-CBC
     "1.2.840.113549.1.12.1.5": CipherInfo("rc2", 16, 8),  # pbeWithSHAAnd128BitRC2-CBC
     "1.2.840.113549.1.12.1.6": CipherInfo("rc2", 5, 8),  # pbeWithSHAAnd40BitRC2-CBC
+    "1.2.840.113549.1.12.1.1": CipherInfo("rc4", 16, 0),  # pbeWithSHAAnd128BitRC4
+    "1.2.840.113549.1.12.1.2": CipherInfo("rc4", 5, 0),  # pbeWithSHAAnd40BitRC4
 }
-#: PBES2 encryption schemes by OID.
-PBES2_CIPHERS: dict[str, CipherInfo] = {
-    "2.16.840.1.101.3.4.1.2": CipherInfo("aes", 16, 16),
-    "2.16.840.1.101.3.4.1.22": CipherInfo("aes", 24, 16),
-    "2.16.840.1.101.3.4.1.42": CipherInfo("aes", 32, 16),
-    "1.2.840.113549.3.7": CipherInfo("3des", 24, 8),  # des-ede3-cbc
+#: PBES1 schemes by OID: (PBKDF1 hash, cipher). RC2 here has 64 effective bits.
+PBES1: dict[str, tuple[str, CipherInfo]] = {
+    "1.2.840.113549.1.5.3": ("md5", CipherInfo("des", 8, 8, "DES-CBC")),
+    "1.2.840.113549.1.5.6": ("md5", CipherInfo("rc2", 8, 8, "RC2-64-CBC", 64)),
+    "1.2.840.113549.1.5.10": ("sha1", CipherInfo("des", 8, 8, "DES-CBC")),
+    "1.2.840.113549.1.5.11": ("sha1", CipherInfo("rc2", 8, 8, "RC2-64-CBC", 64)),
+}
+#: Recognised but refused: OID -> the reason shown to the user.
+REFUSED_PBE: dict[str, str] = {
+    "1.2.840.113549.1.5.1": "pbeWithMD2AndDES-CBC (MD2 is not available)",
+    "1.2.840.113549.1.5.4": "pbeWithMD2AndRC2-CBC (MD2 is not available)",
 }
 
 #: Names the profiles use for schemes -> (kind, OID).
@@ -97,20 +103,23 @@ SCHEMES: dict[str, tuple[str, str]] = {
     "PBE-SHA1-2DES": ("pkcs12", "1.2.840.113549.1.12.1.4"),
     "PBE-SHA1-RC2-128": ("pkcs12", "1.2.840.113549.1.12.1.5"),
     "PBE-SHA1-RC2-40": ("pkcs12", "1.2.840.113549.1.12.1.6"),
+    "PBE-SHA1-RC4-128": ("pkcs12", "1.2.840.113549.1.12.1.1"),
+    "PBE-SHA1-RC4-40": ("pkcs12", "1.2.840.113549.1.12.1.2"),
+    "PBE-MD5-DES": ("pbes1", "1.2.840.113549.1.5.3"),
+    "PBE-MD5-RC2-64": ("pbes1", "1.2.840.113549.1.5.6"),
+    "PBE-SHA1-DES": ("pbes1", "1.2.840.113549.1.5.10"),
+    "PBE-SHA1-RC2-64": ("pbes1", "1.2.840.113549.1.5.11"),
 }
+for _oid, _info in PBES2_CIPHERS.items():
+    SCHEMES.setdefault(f"PBES2-{_info.name}", ("pbes2", _oid))
 SCHEME_BY_OID = {(k, o): name for name, (k, o) in SCHEMES.items()}
-
-PURPOSE_KEY = 1
-PURPOSE_IV = 2
-PURPOSE_MAC = 3
 
 
 class DecryptError(Exception):
     """Wrong password (bad padding) — the caller words the message."""
 
 
-class UnsupportedAlgorithm(DerError):
-    """A well-formed file using an algorithm we do not implement."""
+UnsupportedAlgorithm = ciphers.UnsupportedCipher
 
 
 @dataclass(frozen=True)
@@ -125,58 +134,18 @@ class PbeSpec:
     prf: str = "sha256"
 
 
-# ---- KDFs ---------------------------------------------------------------
-def hash_ctor(name: str) -> Any:
-    ctor = getattr(hashlib, name, None)
-    if ctor is not None:
-        return ctor
-    return lambda data=b"": hashlib.new(name, data)
-
-
-# Both KDFs are memoised (a few results): saving a store derives the MAC key
-# and the certificate-safe key from fresh salts, then the check that re-reads
-# the written bytes derives the same keys from the same salts again. The KDFs
-# are deterministic, so the second derivation proves nothing; the check still
-# recomputes the MAC over, and decrypts, the bytes actually written.
-_KDF_CACHE = 16
-
-
-@lru_cache(maxsize=_KDF_CACHE)
+# ---- KDFs (all through kdf.derive) ---------------------------------------
 def pkcs12_kdf(
     hash_name: str, password: bytes, salt: bytes, iterations: int, purpose: int, n: int
 ) -> bytes:
     """RFC 7292 Appendix B.2; ``password`` already BMP-encoded."""
-    h = hash_ctor(hash_name)
-    probe = h()
-    u, v = probe.digest_size, probe.block_size
-    d = bytes([purpose]) * v
-    s = (salt * (v // len(salt) + 1))[: v * ((len(salt) + v - 1) // v)] if salt else b""
-    p = (
-        (password * (v // len(password) + 1))[: v * ((len(password) + v - 1) // v)]
-        if password
-        else b""
-    )
-    block = bytearray(s + p)
-    mask = (1 << (8 * v)) - 1
-    out = bytearray()
-    while True:
-        a = h(d + bytes(block)).digest()
-        for _ in range(iterations - 1):
-            a = h(a).digest()
-        out += a
-        if len(out) >= n:
-            return bytes(out[:n])
-        b = int.from_bytes((a * (v // u + 1))[:v], "big") + 1
-        for j in range(0, len(block), v):
-            x = (int.from_bytes(block[j : j + v], "big") + b) & mask
-            block[j : j + v] = x.to_bytes(v, "big")
+    return kdf.derive("pkcs12", hash_name, password, salt, iterations, n, purpose)
 
 
-@lru_cache(maxsize=_KDF_CACHE)
 def pbkdf2(hash_name: str, password: str, salt: bytes, iterations: int, n: int) -> bytes:
     # PBES2/PBMAC1 passwords are UTF-8 bytes (Java and OpenSSL agree).
-    return hashlib.pbkdf2_hmac(
-        hash_name, password.encode("utf-8", "surrogatepass"), salt, iterations, n
+    return kdf.derive(
+        "pbkdf2", hash_name, password.encode("utf-8", "surrogatepass"), salt, iterations, n
     )
 
 
@@ -187,39 +156,13 @@ def check_iterations(n: int, what: str) -> int:
 
 
 # ---- ciphers ------------------------------------------------------------
-def _cipher(info: CipherInfo, key: bytes, iv: bytes, encrypt: bool) -> Any:
-    if info.family == "rc2" and len(key) != 16:
-        from Cryptodome.Cipher import ARC2
-
-        return ARC2.new(key, ARC2.MODE_CBC, iv=iv, effective_keylen=8 * len(key))  # type: ignore[call-arg]
-    from cryptography.hazmat.primitives.ciphers import Cipher, modes
-
-    algo: Any
-    if info.family == "aes":
-        from cryptography.hazmat.primitives.ciphers import algorithms
-
-        algo = algorithms.AES(key)
-    elif info.family == "3des":
-        from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
-
-        # 2-key 3DES is 3-key 3DES with k3 = k1 (cryptography deprecates 16-byte keys)
-        algo = TripleDES(key + key[:8] if len(key) == 16 else key)
-    else:
-        from cryptography.hazmat.decrepit.ciphers.algorithms import RC2
-
-        algo = RC2(key)
-    c = Cipher(algo, modes.CBC(iv))
-    return c.encryptor() if encrypt else c.decryptor()
-
-
 def _crypt(info: CipherInfo, key: bytes, iv: bytes, data: bytes, encrypt: bool) -> bytes:
-    ctx = _cipher(info, key, iv, encrypt)
-    if hasattr(ctx, "finalize"):
-        return bytes(ctx.update(data) + ctx.finalize())
-    return bytes(ctx.encrypt(data) if encrypt else ctx.decrypt(data))
+    return ciphers.crypt(info, key, iv, data, encrypt)
 
 
 def _unpad(data: bytes, block: int) -> bytes:
+    if block == 1:
+        return data  # a stream cipher (RC4): no padding
     if not data or len(data) % block:
         raise DecryptError("bad length")
     n = data[-1]
@@ -229,6 +172,8 @@ def _unpad(data: bytes, block: int) -> bytes:
 
 
 def _pad(data: bytes, block: int) -> bytes:
+    if block == 1:
+        return data
     n = block - len(data) % block
     return data + bytes([n]) * n
 
@@ -236,17 +181,42 @@ def _pad(data: bytes, block: int) -> bytes:
 # ---- AlgorithmIdentifier parsing ------------------------------------------
 @dataclass(frozen=True)
 class ParsedPbe:
-    kind: str  # "pkcs12" | "pbes2"
+    kind: str  # "pkcs12" | "pbes2" | "pbes1"
     cipher: CipherInfo
     salt: bytes
     iterations: int
-    scheme: str  # name in SCHEMES
-    prf: str = "sha1"
+    scheme: str  # name in SCHEMES, or a descriptive name of a read-only variant
+    prf: str = "sha1"  # PBKDF2 PRF; the PBKDF1 hash for PBES1
     iv: bytes = b""
     key_len: int = 0
+    scrypt: kdf.ScryptParams | None = None
 
     def spec(self) -> PbeSpec:
         return PbeSpec(self.scheme, self.iterations, max(8, min(len(self.salt), 64)), self.prf)
+
+
+#: Schemes and PRFs too weak to protect anything new (DES, RC2-40/64, RC4, MD5).
+WEAK_SCHEMES = frozenset(
+    {"PBE-SHA1-RC2-40", "PBE-SHA1-RC4-128", "PBE-SHA1-RC4-40", "PBES2-DES-CBC",
+     "PBE-MD5-DES", "PBE-MD5-RC2-64", "PBE-SHA1-DES", "PBE-SHA1-RC2-64"}
+)
+#: OpenSSL's default iteration count; fewer is weak.
+MIN_SOUND_ITERATIONS = 2048
+
+
+def unsound(spec: PbeSpec) -> str | None:
+    """Why ``spec`` must not protect anything we encrypt anew (None: it may)."""
+    if spec.scheme == "NONE":
+        return None
+    if spec.scheme not in SCHEMES:
+        return f"{spec.scheme} is read-only here"
+    if spec.scheme in WEAK_SCHEMES:
+        return f"{spec.scheme} is weak"
+    if SCHEMES[spec.scheme][0] == "pbes2" and spec.prf == "md5":
+        return "PBKDF2 with HMAC-MD5 is weak"
+    if spec.iterations < MIN_SOUND_ITERATIONS:
+        return f"{spec.iterations} iterations are too few"
+    return None
 
 
 def pbkdf2_alg_id(salt: bytes, iterations: int, key_len: int, prf: str) -> bytes:
@@ -284,55 +254,104 @@ def parse_pbkdf2_params(node: Node) -> tuple[bytes, int, int | None, str]:
     return salt, iterations, key_len, prf
 
 
+def _parse_scrypt_params(node: Node) -> tuple[bytes, kdf.ScryptParams, int | None]:
+    """RFC 7914 7.1: SEQUENCE { salt, costParameter, blockSize, parallelizationParameter,
+    keyLength OPTIONAL }."""
+    kids = node.seq("scrypt parameters", 4, 5)
+    salt = kids[0].octets("scrypt salt")
+    if len(salt) > MAX_SALT:
+        raise DerError("scrypt salt too long")
+    params = kdf.ScryptParams(
+        kids[1].integer("scrypt cost"), kids[2].integer("scrypt block size"),
+        kids[3].integer("scrypt parallelization"),
+    )
+    params.check()
+    key_len = kids[4].integer("scrypt key length") if len(kids) == 5 else None
+    if key_len is not None and not 1 <= key_len <= 256:
+        raise DerError("scrypt key length out of range")
+    return salt, params, key_len
+
+
+def _salt_and_iterations(node: Node, what: str) -> tuple[bytes, int]:
+    p = node.seq(f"{what} parameters", 2, 2)
+    salt = p[0].octets(f"{what} salt")
+    if len(salt) > MAX_SALT:
+        raise DerError(f"{what} salt too long")
+    return salt, check_iterations(p[1].integer(f"{what} iteration count"), what)
+
+
 def parse_algorithm(node: Node) -> ParsedPbe:
     kids = node.seq("encryption algorithm", 1, 2)
     alg = kids[0].oid()
     if alg in PKCS12_PBE:
         if len(kids) != 2:
             raise DerError("PBE parameters missing")
-        p = kids[1].seq("PBE parameters", 2, 2)
-        salt = p[0].octets("PBE salt")
-        if len(salt) > MAX_SALT:
-            raise DerError("PBE salt too long")
-        it = check_iterations(p[1].integer("PBE iteration count"), "PBE")
+        salt, it = _salt_and_iterations(kids[1], "PBE")
         return ParsedPbe("pkcs12", PKCS12_PBE[alg], salt, it, SCHEME_BY_OID[("pkcs12", alg)])
+    if alg in PBES1:
+        if len(kids) != 2:
+            raise DerError("PBES1 parameters missing")
+        salt, it = _salt_and_iterations(kids[1], "PBES1")
+        if len(salt) != 8:
+            raise DerError("PBES1 salt must be 8 bytes")
+        hash_name, info = PBES1[alg]
+        return ParsedPbe("pbes1", info, salt, it, SCHEME_BY_OID[("pbes1", alg)], hash_name)
     if alg == OID_PBES2:
         if len(kids) != 2:
             raise DerError("PBES2 parameters missing")
-        kdf, enc = kids[1].seq("PBES2 parameters", 2, 2)
-        kdf_kids = kdf.seq("PBES2 KDF", 2, 2)
-        if kdf_kids[0].oid() != OID_PBKDF2:
-            raise UnsupportedAlgorithm("PBES2 key derivation other than PBKDF2 is not supported")
-        salt, it, key_len, prf = parse_pbkdf2_params(kdf_kids[1])
-        enc_kids = enc.seq("PBES2 encryption scheme", 2, 2)
+        kdf_node, enc = kids[1].seq("PBES2 parameters", 2, 2)
+        kdf_kids = kdf_node.seq("PBES2 KDF", 2, 2)
+        kdf_oid = kdf_kids[0].oid()
+        scrypt: kdf.ScryptParams | None = None
+        prf = "sha1"
+        if kdf_oid == OID_PBKDF2:
+            salt, it, key_len, prf = parse_pbkdf2_params(kdf_kids[1])
+        elif kdf_oid == OID_SCRYPT:
+            salt, scrypt, key_len = _parse_scrypt_params(kdf_kids[1])
+            it = 1
+        else:
+            raise UnsupportedAlgorithm(f"PBES2 key derivation {kdf_oid} is not supported")
+        enc_kids = enc.seq("PBES2 encryption scheme", 1, 2)
         enc_oid = enc_kids[0].oid()
-        if enc_oid not in PBES2_CIPHERS:
-            raise UnsupportedAlgorithm(f"PBES2 cipher {enc_oid} not supported")
-        info = PBES2_CIPHERS[enc_oid]
-        iv = enc_kids[1].octets("PBES2 IV")
-        if len(iv) != info.iv_len:
-            raise DerError("PBES2 IV has the wrong length")
-        if key_len is not None and key_len != info.key_len:
-            raise DerError("PBES2 key length does not match the cipher")
-        return ParsedPbe(
-            "pbes2", info, salt, it, SCHEME_BY_OID[("pbes2", enc_oid)], prf, iv, info.key_len
-        )
+        info, iv = ciphers.pbes2_cipher(enc_oid, enc_kids[1] if len(enc_kids) > 1 else None,
+                                        key_len)
+        scheme = SCHEME_BY_OID[("pbes2", enc_oid)]
+        if info != PBES2_CIPHERS[enc_oid]:  # RC2/CAST5/Blowfish with another key size
+            scheme = f"PBES2-{info.name}-{info.rc2_bits or 8 * info.key_len}"
+        if scrypt is not None:
+            scheme = f"PBES2-scrypt-{info.name}"
+        return ParsedPbe("pbes2", info, salt, it, scheme, prf, iv, info.key_len, scrypt)
+    if alg in REFUSED_PBE:
+        raise UnsupportedAlgorithm(f"{REFUSED_PBE[alg]} is not supported")
     raise UnsupportedAlgorithm(f"encryption algorithm {alg} not supported")
+
+
+def _pbes2_key(params: ParsedPbe, password: str) -> bytes:
+    if params.scrypt is not None:
+        return kdf.derive("scrypt", "", password.encode("utf-8", "surrogatepass"),
+                          params.salt, 1, params.cipher.key_len, 0, params.scrypt)
+    return pbkdf2(params.prf, password, params.salt, params.iterations, params.cipher.key_len)
 
 
 def decrypt(params: ParsedPbe, data: bytes, password: str) -> bytes:
     """Decrypt with the parsed parameters; DecryptError on a wrong password."""
     info = params.cipher
-    block = 16 if info.family == "aes" else 8
+    block = info.block
     if not data or len(data) % block:
         raise DecryptError("ciphertext length is not a multiple of the block size")
     if params.kind == "pbes2":
-        key = pbkdf2(params.prf, password, params.salt, params.iterations, info.key_len)
+        key = _pbes2_key(params, password)
         return _unpad(_crypt(info, key, params.iv, data, False), block)
+    if params.kind == "pbes1":
+        # PBES1 passwords are the raw bytes (OpenSSL: the UTF-8 of what was typed).
+        dk = kdf.derive("pbkdf1", params.prf, password.encode("utf-8", "surrogatepass"),
+                        params.salt, params.iterations, 16)
+        return _unpad(_crypt(info, dk[:8], dk[8:], data, False), block)
     last: DecryptError | None = None
     for pw in bmpstring.password_candidates(password):
         key = pkcs12_kdf("sha1", pw, params.salt, params.iterations, PURPOSE_KEY, info.key_len)
-        iv = pkcs12_kdf("sha1", pw, params.salt, params.iterations, PURPOSE_IV, info.iv_len)
+        iv = (pkcs12_kdf("sha1", pw, params.salt, params.iterations, PURPOSE_IV, info.iv_len)
+              if info.iv_len else b"")
         try:
             return _unpad(_crypt(info, key, iv, data, False), block)
         except DecryptError as e:
@@ -357,11 +376,12 @@ def encrypt(spec: PbeSpec, plaintext: bytes, password: str) -> tuple[bytes, byte
             der.oid(OID_PBES2),
             der.seq(
                 pbkdf2_alg_id(salt, spec.iterations, info.key_len, spec.prf),
-                der.seq(der.oid(alg_oid), der.octet_string(iv)),
+                der.seq(der.oid(alg_oid), ciphers.pbes2_params(alg_oid, info, iv)),
             ),
         )
-        block = 16 if info.family == "aes" else 8
-        return alg_id, _crypt(info, key, iv, _pad(plaintext, block), True)
+        return alg_id, _crypt(info, key, iv, _pad(plaintext, info.block), True)
+    if kind != "pkcs12":
+        raise UnsupportedAlgorithm(f"{spec.scheme} is read-only")
     info = PKCS12_PBE[alg_oid]
     pw = bmpstring.encode_password(password)
     key = pkcs12_kdf("sha1", pw, salt, spec.iterations, PURPOSE_KEY, info.key_len)
@@ -369,4 +389,4 @@ def encrypt(spec: PbeSpec, plaintext: bytes, password: str) -> tuple[bytes, byte
     alg_id = der.seq(
         der.oid(alg_oid), der.seq(der.octet_string(salt), der.integer(spec.iterations))
     )
-    return alg_id, _crypt(info, key, iv, _pad(plaintext, 8), True)
+    return alg_id, _crypt(info, key, iv, _pad(plaintext, info.block), True)

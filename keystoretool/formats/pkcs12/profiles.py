@@ -9,10 +9,10 @@ rewrite keeps them (as keytool does).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .mac import NO_MAC, MacSpec
-from .pbe import PbeSpec
+from .pbe import MIN_SOUND_ITERATIONS, PbeSpec, unsound
 
 NOT_ENCRYPTED = PbeSpec("NONE", 0, 0)
 
@@ -23,6 +23,17 @@ class Profile:
     key: PbeSpec  # pkcs8ShroudedKeyBag and secretBag encryption
     cert: PbeSpec  # the certificate safe (NOT_ENCRYPTED: a plain data safe)
     mac: MacSpec  # NO_MAC: no integrity MAC
+    #: SafeBags of a loaded file we do not interpret (certificates that belong to
+    #: no key, CRLs, unknown bag types), written back as they were.
+    kept_bags: tuple[bytes, ...] = ()
+    #: Set by :func:`sound_profile` when a loaded file's algorithms are too weak to reuse.
+    note: str | None = None
+
+    @property
+    def rewrite_note(self) -> str | None:
+        """One line for the user when a rewrite does not reuse this file's
+        algorithms (they are weak); None when it does."""
+        return sound_profile(self).note
 
     @property
     def passwordless(self) -> bool:
@@ -46,4 +57,47 @@ LEGACY = Profile(
 
 PROFILES: dict[str, Profile] = {"modern": MODERN, "legacy": LEGACY}
 
-__all__ = ["LEGACY", "MODERN", "NOT_ENCRYPTED", "NO_MAC", "PROFILES", "Profile"]
+
+def _unsound_mac(spec: MacSpec) -> str | None:
+    if spec.algorithm == "NONE":
+        return None
+    md5 = "md5" in (spec.prf, spec.hmac_hash) if spec.algorithm == "PBMAC1" else False
+    if spec.algorithm == "md5" or md5:
+        return "an MD5 MAC is weak"
+    if spec.iterations < MIN_SOUND_ITERATIONS:
+        return f"{spec.iterations} MAC iterations are too few"
+    return None
+
+
+def sound_profile(loaded: Profile) -> Profile:
+    """The profile a rewrite of a loaded file uses: its own algorithms where
+    they are still sound, the modern ones where not (DES, RC2-40/64, RC4,
+    PBES1, MD5, fewer than 2048 iterations, or what we only read, e.g. scrypt),
+    with a one-line note saying so. The named profiles (``--p12-profile``) are
+    used as they are."""
+    if loaded.name != "loaded":
+        return loaded
+    key, cert, mac = loaded.key, loaded.cert, loaded.mac
+    reasons: list[str] = []
+    for part, why in (("key", unsound(key)), ("cert", unsound(cert)), ("mac", _unsound_mac(mac))):
+        if why is None:
+            continue
+        reasons.append(why)
+        if part == "key":
+            key = MODERN.key
+        elif part == "cert":
+            cert = MODERN.cert
+        else:
+            mac = MODERN.mac
+    if not reasons:
+        return loaded
+    note = (
+        f"Note: this PKCS12's own protection is not reused ({'; '.join(dict.fromkeys(reasons))}): "
+        "what is encrypted anew uses the modern profile (AES-256-CBC, PBKDF2-SHA256, SHA-256 MAC)."
+    )
+    return replace(loaded, name="loaded-sound", key=key, cert=cert, mac=mac, note=note)
+
+
+__all__ = [
+    "LEGACY", "MODERN", "NOT_ENCRYPTED", "NO_MAC", "PROFILES", "Profile", "sound_profile",
+]
