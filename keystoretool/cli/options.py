@@ -15,14 +15,22 @@ from typing import Annotated
 
 @dataclass(frozen=True)
 class Opt:
-    """A command-line option: its names (``--x``, optional short ``-x``) and help."""
+    """A command-line option: its names (``--x``, optional short ``-x``) and help.
+
+    ``positional``: in native syntax the values are positional arguments
+    (``keystoretool expiry a.jks b.p12``); in keytool syntax they are the
+    option, repeated (``-expiry -keystore a.jks -keystore b.p12``).
+    """
 
     names: tuple[str, ...]
     help: str = ""
+    positional: bool = False
 
-    def __init__(self, *names: str, help: str = "") -> None:  # noqa: A002 - typer's name
+    def __init__(self, *names: str, help: str = "",  # noqa: A002 - typer's name
+                 positional: bool = False) -> None:
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "help", help)
+        object.__setattr__(self, "positional", positional)
 
 
 PW_HELP = "literal, or :env VAR / :file F (e.g. --storepass:env PW)"
