@@ -229,6 +229,8 @@ def to_native(
     if parsed.command is None:
         return ["--help"]
     cmd = parsed.command
+    if parsed.help:  # keytool's "-x -help" shows the command's help, whatever else is given
+        return [cmd, "--help"]
     out = [cmd]
     for key in parsed.order:
         group = _GROUP.get(key, (key,))
@@ -240,8 +242,6 @@ def to_native(
                 out.append(f"--{target}")
             else:
                 out.extend([f"--{target}", str(value)])
-    if parsed.help:
-        out.append("--help")
     return out
 
 
