@@ -49,6 +49,7 @@ class EntryFacts:
     entry_type: str
     chain: tuple[str, ...]  # SHA-256 fingerprints, leaf first
     subject: str | None  # of the entry's own certificate
+    serial: str | None
     not_after: str | None
     algorithm: str | None  # secret keys
     created: datetime
@@ -62,6 +63,7 @@ class EntryFacts:
             "alias": self.alias,
             "entry_type": self.entry_type,
             "subject": self.subject,
+            "serial": self.serial,
             "not_after": self.not_after,
             "chain": list(self.chain),
             "algorithm": self.algorithm,
@@ -73,16 +75,17 @@ def _facts(alias: str, entry: Entry) -> EntryFacts:
     from . import certinfo
 
     chain = tuple(certinfo.fingerprint(d) for d in entry.chain_der)
-    subject = not_after = None
+    subject = serial = not_after = None
     if entry.chain_der:
         try:
             summary = certinfo.summary(entry.chain_der[0])
-            subject, not_after = summary["subject"], summary["not_after"]
+            subject, serial = summary["subject"], summary["serial"]
+            not_after = summary["not_after"]
         except KeystoreToolError:
             subject = "(unparsable certificate)"
     algorithm = entry.algorithm if isinstance(entry, SecretKeyEntry) else None
-    return EntryFacts(entry.alias or alias, entry.kind, chain, subject, not_after, algorithm,
-                      entry.created)
+    return EntryFacts(entry.alias or alias, entry.kind, chain, subject, serial, not_after,
+                      algorithm, entry.created)
 
 
 @dataclass(frozen=True)
@@ -277,11 +280,7 @@ def _compare(
                 and _spki(chain_a[0]) is not None
             what = "certificate differs" + (
                 ", same key" if same_key and isinstance(ea, PrivateKeyEntry) else "")
-            out.append(Difference(
-                CERTIFICATE,
-                f"{what} ({a}: {fa.subject} until {fa.not_after}; "
-                f"{b}: {fb.subject} until {fb.not_after})",
-            ))
+            out.append(Difference(CERTIFICATE, f"{what} ({a}: {_cert(fa)}; {b}: {_cert(fb)})"))
             if isinstance(ea, PrivateKeyEntry) and not same_key:
                 out.append(Difference(KEY, "key differs (the certificates hold different "
                                            "public keys)"))
@@ -312,6 +311,10 @@ def _compare(
             f"{b}: {eb.created.isoformat()})",
         ))
     return out
+
+
+def _cert(f: EntryFacts) -> str:
+    return f"{f.subject}, serial {f.serial}, until {f.not_after}"
 
 
 def _ms(dt: datetime) -> int:

@@ -147,8 +147,11 @@ def test_certificate_renewed_with_the_same_key(pki: Any, tmp_path: Path) -> None
     b = save(tmp_path / "b.p12", [key_entry("client", pki.leaf_key, [renewed, pki.inter])])
     status, lines = diff(a, b)
     assert status == 2
-    assert lines[2].startswith(f"~ <client>: certificate differs, same key ({a}: CN=Diff client, "
-                               "O=Test PKI until ")
+    assert lines[2] == (
+        f"~ <client>: certificate differs, same key ({a}: CN=Diff client, O=Test PKI, serial "
+        f"{pki.leaf.serial_number:x}, until {pki.leaf.not_valid_after_utc.isoformat()}; {b}: "
+        f"CN=Diff client, O=Test PKI, serial {renewed.serial_number:x}, until "
+        f"{renewed.not_valid_after_utc.isoformat()})")
     assert len(lines) == 4  # no "key differs": the public keys are the same
     codes = [d["code"] for d in diff_json(a, b)["changed"][0]["differences"]]
     assert codes == ["certificate"]
@@ -309,6 +312,6 @@ def test_json_document(pki: Any, tmp_path: Path) -> None:
     assert doc["b"] == {"keystore": str(b), "type": "JKS", "entries": 2}
     assert doc["compared"] == {"dates": False, "keys": False}
     (only,) = doc["only_in_b"]
-    assert set(only) == {"alias", "entry_type", "subject", "not_after", "chain", "algorithm",
-                         "created"}
+    assert set(only) == {"alias", "entry_type", "subject", "serial", "not_after", "chain",
+                         "algorithm", "created"}
     assert only["alias"] == "x" and only["entry_type"] == "trustedCertEntry"

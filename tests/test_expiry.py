@@ -439,3 +439,18 @@ def test_check_warn_days(tmp_path: Path) -> None:
     assert b"warning" not in res.stdout
     res = run_cli([*base, "--warn-days", "-1"])
     assert res.returncode == 1 and b"--warn-days must not be negative" in res.stderr
+
+
+def test_unparsable_certificate_is_an_error_of_its_store(stores: dict[str, Any],
+                                                        tmp_path: Path) -> None:
+    junk = save(tmp_path / "junk.jks", [TrustedCertEntry("junk", cert_der=b"\x30\x03\x02\x01\x01"),
+                                        TrustedCertEntry("ca10", cert_der=der(stores["ca10"]))],
+                "JKS")
+    res = run_cli(["expiry", junk, "--storepass", PW, "--prometheus"])
+    assert res.returncode == 1
+    assert res.stderr.decode() == (f"keystoretool error: {junk}: <junk> certificate [1]: "
+                                   "Failed to parse input\n")
+    fams = metrics(res.stdout.decode())
+    assert [s.value for s in fams["keystore_read_error"]] == [1]
+    # the certificates that parse are still reported
+    assert [s.labels["alias"] for s in fams["keystore_certificate_not_after_seconds"]] == ["ca10"]
