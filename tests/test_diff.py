@@ -315,3 +315,25 @@ def test_json_document(pki: Any, tmp_path: Path) -> None:
     assert set(only) == {"alias", "entry_type", "subject", "serial", "not_after", "chain",
                          "algorithm", "created"}
     assert only["alias"] == "x" and only["entry_type"] == "trustedCertEntry"
+
+
+def test_pkcs12_chain_rebuilt_on_load_is_a_chain_difference(require_keytool: str, pki: Any,
+                                                             tmp_path: Path) -> None:
+    """A JKS key entry's chain without its root, the root beside it as a trusted entry:
+    keytool's PKCS12 conversion reads back a 3-certificate chain (Java rebuilds PKCS12
+    chains from every certificate in the file); diff says so, as keytool -list does."""
+    jks, p12 = tmp_path / "ext.jks", tmp_path / "ext.p12"
+    save(jks, [key_entry("client", pki.leaf_key, pki.chain),
+               TrustedCertEntry("root", cert_der=der(pki.root))], "JKS")
+    res = run_keytool(["-importkeystore", "-srckeystore", jks, "-destkeystore", p12,
+                       "-deststoretype", "PKCS12", "-srcstorepass", PW, "-deststorepass", PW])
+    assert res.returncode == 0, res.stderr
+    lengths = []
+    for path in (jks, p12):
+        listing = run_keytool(["-list", "-v", "-alias", "client", "-keystore", path,
+                               "-storepass", PW]).stdout.decode()
+        lengths.append(int(listing.split("Certificate chain length: ")[1].split()[0]))
+    assert lengths == [2, 3]
+    status, lines = diff(jks, p12)
+    assert status == 2
+    assert lines[2] == f"~ <client>: chain differs ({jks}: 2 certificates; {p12}: 3 certificates)"

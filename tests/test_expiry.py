@@ -454,3 +454,20 @@ def test_unparsable_certificate_is_an_error_of_its_store(stores: dict[str, Any],
     assert [s.value for s in fams["keystore_read_error"]] == [1]
     # the certificates that parse are still reported
     assert [s.labels["alias"] for s in fams["keystore_certificate_not_after_seconds"]] == ["ca10"]
+
+
+def test_keystore_repeats_only_for_commands_that_take_many() -> None:
+    from keystoretool.cli import keytool_argv
+
+    many = keytool_argv.parse(["-expiry", "-keystore", "a.jks", "-destkeystore", "b.p12"])
+    assert many.options["keystore"] == ["a.jks", "b.p12"] and many.warnings == []
+    one = keytool_argv.parse(["-keystore", "a.jks", "-list", "-keystore", "b.p12"])
+    assert one.options["keystore"] == ["b.p12"]
+    assert one.warnings == ["The -keystore option is specified multiple times. "
+                            "All except the last one will be ignored."]
+
+
+def test_keytool_syntax_help(stores: dict[str, Any]) -> None:
+    res = run_cli(["-expiry", "-keystore", stores["far"], "-help"])
+    assert res.returncode == 0, res.stderr
+    assert b"Usage: keystoretool expiry [OPTIONS] [KEYSTORE]..." in res.stdout
