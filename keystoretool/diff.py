@@ -253,16 +253,19 @@ def _normal_pkcs8(pkcs8: bytes) -> bytes:
 
 def _unlock(entry: PrivateKeyEntry | SecretKeyEntry, ks: Keystore, keypass: str | None,
             side: str) -> bytes:
-    """The clear key: with ``keypass``, else the store password (what a
-    PKCS12 always uses)."""
-    password = ks.password if ks.store_type == "PKCS12" or keypass is None else keypass
-    try:
-        return entry.unlock(password)
-    except KeystoreToolError as exc:
-        raise KeystoreToolError(
-            f"Cannot recover the key of <{entry.alias}> in {side}: {exc} "
-            "(give its password with --keypass / --other-keypass)"
-        ) from exc
+    """The clear key: with ``keypass``, else with the store password (a
+    PKCS12 key always has the store's)."""
+    tries = [ks.password] if ks.store_type == "PKCS12" else [keypass, ks.password]
+    error: KeystoreToolError | None = None
+    for password in dict.fromkeys(p for p in tries if p is not None) or [None]:
+        try:
+            return entry.unlock(password)
+        except KeystoreToolError as exc:
+            error = exc
+    raise KeystoreToolError(
+        f"Cannot recover the key of <{entry.alias}> in {side}: {error} "
+        "(give its password with --keypass / --other-keypass)"
+    )
 
 
 def _compare(

@@ -337,3 +337,30 @@ def test_pkcs12_chain_rebuilt_on_load_is_a_chain_difference(require_keytool: str
     status, lines = diff(jks, p12)
     assert status == 2
     assert lines[2] == f"~ <client>: chain differs ({jks}: 2 certificates; {p12}: 3 certificates)"
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def test_keys_with_own_passwords_fall_back_to_the_store_password(tmp_path: Path) -> None:
+    """kt17/all.jceks: keys under the store password and <diffpw> under its own;
+    --keypass unlocks that one, the store password the others."""
+    a = FIXTURES / "kt17" / "all.jceks"
+    b = tmp_path / "copy.jceks"
+    b.write_bytes(a.read_bytes())
+    res = run_cli(["diff", a, b, "--storepass", PW, "--keys", "--keypass", "keypass456"])
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.decode().splitlines()[-1] == "The keystores hold the same entries."
+    res = run_cli(["diff", a, b, "--storepass", PW, "--keys"])
+    assert res.returncode == 1
+    assert b"Cannot recover the key of <diffpw>" in res.stderr
+
+
+def test_bouncycastle_uber_and_bks_compare_by_content() -> None:
+    uber = FIXTURES / "corpus" / "pyjks" / "uber" / "christmas.uber"
+    bks = FIXTURES / "corpus" / "pyjks" / "bks" / "christmas.bksv2"
+    res = run_cli(["diff", uber, bks, "--storepass", "12345678", "--keys"])
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = res.stdout.decode().splitlines()
+    assert lines == [f"--- {uber} (UBER, 5 entries)", f"+++ {bks} (BKS, 5 entries)",
+                     "The keystores hold the same entries."]

@@ -53,6 +53,9 @@ OtherKeyPass = Annotated[
     str | None, Opt("--other-keypass", help=f"key password in B for --keys (default: "
                     f"--keypass); {o.PW_HELP}"),
 ]
+OtherStoreType = Annotated[
+    str | None, Opt("--other-storetype", help="type of B (default: detected from the content)"),
+]
 Dates = Annotated[bool, Opt("--dates", help="compare creation dates too")]
 Keys = Annotated[
     bool, Opt("--keys", help="decrypt and compare private and secret keys too"),
@@ -106,7 +109,8 @@ def _write_prometheus(path: str, text: str) -> None:
 
 
 def _read_stores(
-    paths: list[str], storepass: str | None, storepass_for: list[str], report: ExpiryReport
+    paths: list[str], storepass: str | None, storepass_for: list[str], storetype: str | None,
+    report: ExpiryReport,
 ) -> None:
     from ..model import Keystore
 
@@ -119,9 +123,9 @@ def _read_stores(
         spec = per_store.get(path, default_spec)
         try:
             data = read_existing(path)
-            probe(data, None)
+            probe(data, storetype)
             pw = passwords.resolve(spec)
-            ks = Keystore.loads(data, pw)
+            ks = Keystore.loads(data, pw, storetype)
         except KeystoreToolError as exc:
             report.add_error(path, str(exc))
             continue
@@ -134,6 +138,7 @@ def expiry(
     keystores: Keystores = None,
     storepass: o.StorePass = None,
     storepass_for: StorePassFor = None,
+    storetype: o.StoreType = None,
     within: Within = "30d",
     json_: o.Json = False,
     prometheus: Prometheus = False,
@@ -143,8 +148,10 @@ def expiry(
 
     Trusted certificates and every certificate of every key entry's chain
     (# 1 = the entry's own certificate). One --storepass for every store,
-    --storepass-for FILE=SOURCE for a store with its own. A store that
-    cannot be read is reported and the others are still covered.
+    --storepass-for FILE=SOURCE for a store with its own. The type of each
+    store is detected from its content (--storetype, if given, applies to
+    every store). A store that cannot be read is reported and the others
+    are still covered.
 
     Exit 0 = nothing expires within --within, 2 = something does (expired
     ones included), 1 = a keystore or certificate could not be read.
@@ -162,7 +169,7 @@ def expiry(
     if json_ and prometheus:
         raise UsageError("--json and --prometheus exclude each other (both print to stdout)")
     report = ExpiryReport(parse_duration(within))
-    _read_stores(paths, storepass, storepass_for or [], report)
+    _read_stores(paths, storepass, storepass_for or [], storetype, report)
     if prometheus_file:
         _write_prometheus(prometheus_file, prometheus_text(report))
     if json_:
@@ -184,6 +191,8 @@ def diff(
     keystores: Keystores = None,
     storepass: o.StorePass = None,
     other_storepass: OtherStorePass = None,
+    storetype: o.StoreType = None,
+    other_storetype: OtherStoreType = None,
     keypass: o.KeyPass = None,
     other_keypass: OtherKeyPass = None,
     dates: Dates = False,
@@ -195,9 +204,10 @@ def diff(
     Reports entries only in A, only in B, the same alias with another
     entry type, certificate, chain or key, and the same certificate under
     another alias. Aliases match case-insensitively, as keytool looks them
-    up. Keys compare by public key; --keys decrypts them (with the store
-    password, or --keypass / --other-keypass). Creation dates only count
-    with --dates.
+    up. Keys compare by public key; --keys decrypts them (with --keypass /
+    --other-keypass, else the store password). Creation dates only count
+    with --dates. Types are detected from the content (or --storetype /
+    --other-storetype).
 
     Exit 0 = the same entries, 2 = different, 1 = error.
 
@@ -208,9 +218,9 @@ def diff(
     paths = list(keystores or [])
     if len(paths) != 2:
         raise UsageError("Give two keystores: keystoretool diff A B")
-    a = open_store(paths[0], storepass, None, modifying=False)
-    b = open_store(paths[1], storepass if other_storepass is None else other_storepass, None,
-                   modifying=False)
+    a = open_store(paths[0], storepass, storetype, modifying=False)
+    b = open_store(paths[1], storepass if other_storepass is None else other_storepass,
+                   other_storetype, modifying=False)
     keypass_a = passwords.resolve(keypass)
     keypass_b = keypass_a if other_keypass is None else passwords.resolve(other_keypass)
     report = compare(a.keystore, b.keystore, a_name=paths[0], b_name=paths[1], dates=dates,

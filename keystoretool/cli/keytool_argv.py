@@ -66,6 +66,7 @@ VALUE_OPTIONS = {
     # beyond keytool
     "keypass-for", "p12-profile", "name-rules", "lock-timeout",
     "within", "prometheus-file", "storepass-for", "other-storepass", "other-keypass",
+    "other-storetype",
 }
 #: keytool options that are flags.
 FLAG_OPTIONS = {
