@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SCHEMA_VERSION = 1
 
 DEFAULT_WITHIN = "30d"
+MAX_WITHIN_DAYS = 36500  # 100 years: a deadline stays a valid date
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"(\d{1,9})([smhdw])")
@@ -46,7 +47,10 @@ def parse_duration(text: str) -> timedelta:
         raise UsageError(
             f"Invalid duration: {text!r} (a number and a unit: s, m, h, d or w; e.g. 30d, 12h, 2w)"
         )
-    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+    seconds = int(m.group(1)) * _UNITS[m.group(2)]
+    if seconds > MAX_WITHIN_DAYS * 86400:
+        raise UsageError(f"Invalid duration: {text!r} (at most {MAX_WITHIN_DAYS}d)")
+    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)

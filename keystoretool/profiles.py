@@ -247,6 +247,14 @@ def check_salesforce(
 PROFILES: dict[str, Callable[..., list[CheckFinding]]] = {"salesforce": check_salesforce}
 
 
+def check_warn_days(warn_days: int) -> None:
+    """``--warn-days`` takes 0 to 36500 (100 years)."""
+    from .expiry import MAX_WITHIN_DAYS
+
+    if not 0 <= warn_days <= MAX_WITHIN_DAYS:
+        raise UsageError(f"--warn-days takes 0 to {MAX_WITHIN_DAYS} days, not {warn_days}")
+
+
 def expiry_warnings(
     ks: Keystore, warn_days: int, *, at: datetime | None = None
 ) -> list[CheckFinding]:
@@ -258,8 +266,7 @@ def expiry_warnings(
     from .entries import PrivateKeyEntry
     from .expiry import certificates
 
-    if warn_days < 0:
-        raise UsageError("--warn-days must not be negative")
+    check_warn_days(warn_days)
     at = at or datetime.now(UTC)
     deadline = at + timedelta(days=warn_days)
     found, _ = certificates(ks, ks.path or "")

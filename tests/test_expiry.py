@@ -84,13 +84,15 @@ def table(stdout: bytes) -> list[list[str]]:
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("30d", 30 * 86400), ("12h", 12 * 3600), ("2w", 14 * 86400), ("90m", 5400), ("0s", 0)],
+    [("30d", 30 * 86400), ("12h", 12 * 3600), ("2w", 14 * 86400), ("90m", 5400), ("0s", 0),
+     ("36500d", 36500 * 86400), (" 2W ", 14 * 86400)],
 )
 def test_parse_duration(text: str, seconds: int) -> None:
     assert parse_duration(text).total_seconds() == seconds
 
 
-@pytest.mark.parametrize("text", ["30", "d", "-1d", "1.5d", "30 days", "3x", ""])
+@pytest.mark.parametrize(
+    "text", ["30", "d", "-1d", "1.5d", "30 days", "3x", "", "999999999w", "36501d"])
 def test_parse_duration_refuses(text: str) -> None:
     with pytest.raises(UsageError, match="Invalid duration"):
         parse_duration(text)
@@ -437,8 +439,10 @@ def test_check_warn_days(tmp_path: Path) -> None:
     assert doc["ready"] is True
     res = run_cli([*base, "--warn-days", "5"])
     assert b"warning" not in res.stdout
-    res = run_cli([*base, "--warn-days", "-1"])
-    assert res.returncode == 1 and b"--warn-days must not be negative" in res.stderr
+    for bad in ("-1", "99999999"):
+        res = run_cli([*base, "--warn-days", bad])
+        assert res.returncode == 1
+        assert res.stderr == f"keystoretool error: --warn-days takes 0 to 36500 days, not {bad}\n".encode()
 
 
 def test_unparsable_certificate_is_an_error_of_its_store(stores: dict[str, Any],
@@ -471,3 +475,19 @@ def test_keytool_syntax_help(stores: dict[str, Any]) -> None:
     res = run_cli(["-expiry", "-keystore", stores["far"], "-help"])
     assert res.returncode == 0, res.stderr
     assert b"Usage: keystoretool expiry [OPTIONS] [KEYSTORE]..." in res.stdout
+
+
+def test_batch_jobs_see_every_keystore_of_expiry_and_diff(tmp_path: Path) -> None:
+    """batch --jobs orders lines by the files they name: expiry/diff name many."""
+    from keystoretool.cli.cmd_batch import touched_paths
+
+    def real(*names: str) -> set[str]:
+        return {os.path.realpath(tmp_path / n) for n in names}
+
+    a, b, c, m = (str(tmp_path / n) for n in ("a.jks", "b.p12", "c.p12", "m.prom"))
+    assert touched_paths(["expiry", a, "--storepass", "x", b, "--json", c,
+                          "--prometheus-file", m]) == real("a.jks", "b.p12", "c.p12", "m.prom")
+    assert touched_paths(["-expiry", "-keystore", a, "-keystore", b, "-storepass", "x"]) == real(
+        "a.jks", "b.p12")
+    assert touched_paths(["diff", a, b, "--storepass:env", "X", "--keys"]) == real("a.jks", "b.p12")
+    assert touched_paths(["-list", "-keystore", a, "-keystore", b]) == real("b.p12")

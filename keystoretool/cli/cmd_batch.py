@@ -44,7 +44,8 @@ from .options import Opt
 #: Commands that read or write no keystore (so no default ~/.keystore either).
 _NO_KEYSTORE = {"printcert", "printcertreq", "printcrl", "showinfo", "version", "help"}
 #: Options whose value is a file a line reads or writes.
-_PATH_OPTIONS = ("keystore", "destkeystore", "srckeystore", "file", "infile", "outfile")
+_PATH_OPTIONS = ("keystore", "destkeystore", "srckeystore", "file", "infile", "outfile",
+                 "prometheus-file")
 
 
 @dataclass
@@ -206,21 +207,29 @@ def touched_paths(argv: Sequence[str]) -> set[str]:
         except KeystoreToolError:
             return set()
         command = parsed.command
+        many = keytool_argv.REPEATABLE_FOR.get(command or "", set())
         for name in _PATH_OPTIONS:
             key = keytool_argv.canonical(name)
             got = [v for v in parsed.options.get(key, []) if isinstance(v, str)]
             if got:
-                values.setdefault(key, []).extend(got[-1:])
+                values.setdefault(key, []).extend(got if key in many else got[-1:])
     else:
         i = 0
+        value_next = False  # the previous word was an option that takes a value
         while i < len(argv):
             arg = argv[i]
             if not arg.startswith("-"):
-                command = command or arg
+                if command is None:
+                    command = arg
+                elif command in keytool_argv.REPEATABLE_FOR and not value_next:
+                    values.setdefault("keystore", []).append(arg)  # expiry/diff's KEYSTORE...
+                value_next = False
             elif arg.startswith("--"):
                 name, eq, value = arg[2:].partition("=")
                 name = name.split(":", 1)[0]
+                value_next = not eq and name not in keytool_argv.FLAG_OPTIONS
                 if name in _PATH_OPTIONS:
+                    value_next = False
                     if not eq:
                         if i + 1 >= len(argv):
                             break

@@ -596,12 +596,12 @@ def check(
 
     Example: keystoretool check --profile salesforce --keystore sf.jks --storepass:env PW
     """
-    from ..profiles import PROFILES, run_profile
+    from ..profiles import PROFILES, check_warn_days, run_profile
 
     if profile.lower() not in PROFILES:
         raise UsageError(f"Unknown profile: {profile} (known: {', '.join(sorted(PROFILES))})")
-    if warn_days is not None and warn_days < 0:
-        raise UsageError("--warn-days must not be negative")
+    if warn_days is not None:
+        check_warn_days(warn_days)
     anchors = _read_certs([cafile]) if cafile else None
     opened = open_store(keystore, storepass, storetype, modifying=False)
     findings = run_profile(profile, opened.keystore, cafile=anchors, warn_days=warn_days)
