@@ -371,17 +371,18 @@ def compare(
     only_a = [k for k in a_entries if k not in b_entries]
     only_b = [k for k in b_entries if k not in a_entries]
     # Renames: an entry only in A equal to one only in B.
-    unmatched_b = {k: _content(b_entries[k]) for k in only_b}
-    renamed: dict[str, str] = {}
+    candidates: dict[tuple[Any, ...], list[str]] = {}
+    for k in only_b:
+        candidates.setdefault(_content(b_entries[k]), []).append(k)
+    renamed: dict[str, str] = {}  # alias in A -> alias in B
     for k in only_a:
-        content = _content(a_entries[k])
-        match = next((kb for kb, c in unmatched_b.items() if c == content), None)
-        if match is not None:
-            del unmatched_b[match]
-            renamed[k] = match
-            report.renamed.append((facts_a[k], facts_b[match]))
+        matches = candidates.get(_content(a_entries[k]))
+        if matches:
+            renamed[k] = matches.pop(0)
+            report.renamed.append((facts_a[k], facts_b[renamed[k]]))
     report.only_in_a = [facts_a[k] for k in only_a if k not in renamed]
-    report.only_in_b = [facts_b[k] for k in only_b if k in unmatched_b]
+    matched_b = set(renamed.values())
+    report.only_in_b = [facts_b[k] for k in only_b if k not in matched_b]
 
     # The same certificate under other aliases (what renames do not explain).
     def by_cert(entries: dict[str, Entry], facts: dict[str, EntryFacts],
@@ -394,11 +395,11 @@ def compare(
 
     certs_a = by_cert(a_entries, facts_a, renamed)
     certs_b = by_cert(b_entries, facts_b, {})
+    inverse = {v: k for k, v in renamed.items()}
     for fp, aliases_a in certs_a.items():
         aliases_b = certs_b.get(fp)
         if aliases_b is None or aliases_a == aliases_b:
             continue
-        inverse = {v: k for k, v in renamed.items()}
         shown_a = tuple(sorted(facts_a[inverse.get(x, x)].alias for x in aliases_a))
         shown_b = tuple(sorted(facts_b[x].alias for x in aliases_b))
         subject = facts_b[next(iter(aliases_b))].subject

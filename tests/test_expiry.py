@@ -491,3 +491,11 @@ def test_batch_jobs_see_every_keystore_of_expiry_and_diff(tmp_path: Path) -> Non
         "a.jks", "b.p12")
     assert touched_paths(["diff", a, b, "--storepass:env", "X", "--keys"]) == real("a.jks", "b.p12")
     assert touched_paths(["-list", "-keystore", a, "-keystore", b]) == real("b.p12")
+
+
+def test_one_prompted_password_for_every_store(stores: dict[str, Any]) -> None:
+    res = run_cli(["expiry", stores["client"], stores["far"]], stdin=f"{PW}\n".encode())
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.decode().count("Enter keystore password:") == 1
+    assert b"integrity" not in res.stderr
+    assert {r[4] for r in table(res.stdout)} == {str(stores["client"]), str(stores["far"])}
