@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from interop import run_cli, run_keytool
-from pkihelpers import ec_key, key_entry, make_cert, make_pki, rsa_key
+from pkihelpers import der, ec_key, key_entry, make_cert, make_pki, rsa_key, save_store
 from prometheus_client.parser import text_string_to_metric_families
 
 from keystoretool import certinfo
@@ -30,18 +30,8 @@ def days(n: float) -> dt.datetime:
     return NOW + dt.timedelta(days=n)
 
 
-def der(cert: Any) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return bytes(cert.public_bytes(Encoding.DER))
-
-
 def save(path: Path, entries: list[Any], store_type: str = "PKCS12", pw: str = PW) -> Path:
-    ks = Keystore.new(store_type, pw)
-    for e in entries:
-        ks.put(e.alias, e)
-    ks.save(str(path))
-    return path
+    return save_store(path, entries, store_type, pw)
 
 
 @pytest.fixture(scope="module")
