@@ -354,3 +354,12 @@ def test_bouncycastle_uber_and_bks_compare_by_content() -> None:
     lines = res.stdout.decode().splitlines()
     assert lines == [f"--- {uber} (UBER, 5 entries)", f"+++ {bks} (BKS, 5 entries)",
                      "The keystores hold the same entries."]
+
+
+def test_prompts_name_each_keystore(pki: Any, tmp_path: Path) -> None:
+    a = save(tmp_path / "a.jks", [TrustedCertEntry("ca", cert_der=der(pki.root))], "JKS")
+    b = save(tmp_path / "b.p12", [TrustedCertEntry("ca", cert_der=der(pki.root))], pw="otherpw")
+    res = run_cli(["diff", a, b], stdin=f"{PW}\notherpw\n".encode())
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.decode() == (f"Enter keystore password for {a}:  "
+                                   f"Enter keystore password for {b}:  ")

@@ -218,9 +218,11 @@ def diff(
     paths = list(keystores or [])
     if len(paths) != 2:
         raise UsageError("Give two keystores: keystoretool diff A B")
-    a = open_store(paths[0], storepass, storetype, modifying=False)
+    a = open_store(paths[0], storepass, storetype, modifying=False,
+                   prompt=f"Enter keystore password for {paths[0]}:  ")
     b = open_store(paths[1], storepass if other_storepass is None else other_storepass,
-                   other_storetype, modifying=False)
+                   other_storetype, modifying=False,
+                   prompt=f"Enter keystore password for {paths[1]}:  ")
     keypass_a = passwords.resolve(keypass)
     keypass_b = keypass_a if other_keypass is None else passwords.resolve(other_keypass)
     report = compare(a.keystore, b.keystore, a_name=paths[0], b_name=paths[1], dates=dates,

@@ -239,12 +239,12 @@ class Opened:
 
 
 def open_store(path: str | None, storepass: str | None, storetype: str | None, *,
-               modifying: bool) -> Opened:
+               modifying: bool, prompt: str = "Enter keystore password:  ") -> Opened:
     """Open an existing keystore for reading: probe, then password, then parse."""
     path = path or default_keystore()
     data = read_existing(path)
     probe(data, storetype)
-    pw = store_password(storepass, modifying=modifying)
+    pw = store_password(storepass, modifying=modifying, prompt=prompt)
     ks = Keystore.loads(data, pw, storetype)
     ks.path = path
     return Opened(path, ks)
