@@ -2078,3 +2078,10 @@ def subject_rfc2253(cert: bytes) -> str:
 
 def _canonical_name(name_der: bytes) -> str:
     return " ".join(x500_rfc2253(name_der).casefold().split())
+
+
+def subject_public_key_info(cert: bytes) -> bytes:
+    """A DER certificate's SubjectPublicKeyInfo, DER (also for certificates
+    ``cryptography`` refuses): two certificates certify the same key when
+    these are equal."""
+    return _parse_cert(cert).spki

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import Keystore
 
 PROBLEM = "problem"
+WARNING = "warning"  # reported, but the keystore is still ready
 NOTE = "note"
 
 SALESFORCE_RSA_SIZES = (2048, 3072, 4096)
@@ -127,6 +128,7 @@ KEY_PASSWORD = "key-password"
 CHAIN_PREFIX = "chain-"  # + a keystoretool.chain finding code
 ROOT_INCLUDED = "chain-root-included"
 SELF_SIGNED = "self-signed"
+EXPIRES_SOON = "expires-soon"  # check --warn-days
 
 
 def check_salesforce(
@@ -245,14 +247,60 @@ def check_salesforce(
 PROFILES: dict[str, Callable[..., list[CheckFinding]]] = {"salesforce": check_salesforce}
 
 
+def check_warn_days(warn_days: int) -> None:
+    """``--warn-days`` takes 0 to 36500 (100 years)."""
+    from .expiry import MAX_WITHIN_DAYS
+
+    if not 0 <= warn_days <= MAX_WITHIN_DAYS:
+        raise UsageError(f"--warn-days takes 0 to {MAX_WITHIN_DAYS} days, not {warn_days}")
+
+
+def expiry_warnings(
+    ks: Keystore, warn_days: int, *, at: datetime | None = None
+) -> list[CheckFinding]:
+    """A warning for each certificate of a key entry's chain that expires
+    within ``warn_days`` days (already expired ones are the chain check's
+    problem)."""
+    from datetime import UTC, timedelta
+
+    from .entries import PrivateKeyEntry
+    from .expiry import certificates
+
+    check_warn_days(warn_days)
+    at = at or datetime.now(UTC)
+    deadline = at + timedelta(days=warn_days)
+    found, _ = certificates(ks, ks.path or "")
+    out = []
+    for c in sorted(found, key=lambda c: c.not_after):
+        if c.entry_type != PrivateKeyEntry.kind or not at < c.not_after <= deadline:
+            continue
+        days = c.days_left(at)
+        out.append(
+            CheckFinding(
+                EXPIRES_SOON,
+                WARNING,
+                f"certificate [{c.position}] {c.subject} expires in {days} "
+                f"day{'s' if days != 1 else ''} ({c.not_after:%Y-%m-%d %H:%M:%S} UTC)",
+                c.alias,
+            )
+        )
+    return out
+
+
 def run_profile(
     profile: str,
     ks: Keystore,
     *,
     cafile: Sequence[x509.Certificate] | None = None,
     at: datetime | None = None,
+    warn_days: int | None = None,
 ) -> list[CheckFinding]:
+    """The findings of ``profile``; with ``warn_days``, also a warning for
+    each key entry certificate that expires within that many days."""
     fn = PROFILES.get(profile.lower())
     if fn is None:
         raise UsageError(f"Unknown profile: {profile} (known: {', '.join(sorted(PROFILES))})")
-    return fn(ks, cafile=cafile, at=at)
+    findings = fn(ks, cafile=cafile, at=at)
+    if warn_days is not None:
+        findings += expiry_warnings(ks, warn_days, at=at)
+    return findings

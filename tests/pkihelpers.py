@@ -339,3 +339,20 @@ def have(tool: str) -> bool:
 
 def env_without_proxy() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+
+
+def der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def save_store(path: Path, entries: list[Any], store_type: str = "PKCS12",
+               password: str = "changeit") -> Path:
+    """A keystore file holding ``entries`` (made through the model), e.g.
+    ``save_store(tmp_path / "t.p12", [key_entry(...), TrustedCertEntry(...)])``."""
+    from keystoretool.model import Keystore
+
+    ks = Keystore.new(store_type, password)
+    for e in entries:
+        ks.put(e.alias, e)
+    ks.save(str(path))
+    return path

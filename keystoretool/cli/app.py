@@ -34,7 +34,13 @@ def typer_command(func: Callable[..., Any]) -> Callable[..., Any]:
             new_params.append(param)
             continue
         base = hints[name].__origin__
-        annotation = Annotated[base, typer.Option(*spec.opt.names, help=spec.opt.help)]  # type: ignore[valid-type]
+        info = (
+            typer.Argument(help=spec.opt.help, metavar=spec.opt.names[0][2:].upper(),
+                           show_default=False)
+            if spec.opt.positional
+            else typer.Option(*spec.opt.names, help=spec.opt.help)
+        )
+        annotation = Annotated[base, info]  # type: ignore[valid-type]
         annotations[name] = annotation
         new_params.append(param.replace(annotation=annotation))
 

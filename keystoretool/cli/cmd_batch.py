@@ -239,11 +239,16 @@ def _command_and_files(argv: Sequence[str]) -> tuple[Any, list[str], set[str]] |
     if func is None:
         return None
     by_name = {name: p for p in _params(func) for name in p.opt.names}
+    positional = next((p for p in _params(func) if p.opt.positional), None)
     i = 1
     while i < len(argv):
         name, eq, value = argv[i].partition("=")
         p = by_name.get(name.split(":", 1)[0]) if name.startswith("-") else None
-        if p is not None:
+        if p is None and positional is not None and not name.startswith("-"):
+            given.add(positional.name)  # expiry/diff's KEYSTORE...
+            if positional.opt.path:
+                paths.append(argv[i])
+        elif p is not None:
             given.add(p.name)
             if p.kind is not bool:
                 if not eq:

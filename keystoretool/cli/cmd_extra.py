@@ -593,11 +593,17 @@ def check(
     storepass: o.StorePass = None,
     storetype: o.StoreType = None,
     cafile: CaFile = None,
+    warn_days: Annotated[
+        int | None,
+        Opt("--warn-days", help="warn about key entry certificates expiring within N days"),
+    ] = None,
     json_: o.Json = False,
 ) -> int:
     """Checks a keystore against a consumer's rules (--profile salesforce).
 
-    One line per finding.
+    One line per finding. --warn-days N adds a warning for each certificate
+    of a key entry's chain that expires within N days (a warning keeps the
+    exit status 0; `keystoretool expiry` exits 2 for expiring certificates).
 
     salesforce: JKS; RSA 2048/3072/4096 keys; each chain complete, ordered and
     without the root; aliases that are valid unique names; validity; one
@@ -605,13 +611,15 @@ def check(
 
     Example: keystoretool check --profile salesforce --keystore sf.jks --storepass:env PW
     """
-    from ..profiles import PROFILES, run_profile
+    from ..profiles import PROFILES, check_warn_days, run_profile
 
     if profile.lower() not in PROFILES:
         raise UsageError(f"Unknown profile: {profile} (known: {', '.join(sorted(PROFILES))})")
+    if warn_days is not None:
+        check_warn_days(warn_days)
     anchors = _read_certs([cafile]) if cafile else None
     opened = open_store(keystore, storepass, storetype, modifying=False)
-    findings = run_profile(profile, opened.keystore, cafile=anchors)
+    findings = run_profile(profile, opened.keystore, cafile=anchors, warn_days=warn_days)
     problems = [f for f in findings if f.is_problem]
     s = session()
     if json_:

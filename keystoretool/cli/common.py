@@ -239,12 +239,13 @@ class Opened:
 
 
 def open_store(path: str | None, storepass: str | None, storetype: str | None, *,
-               modifying: bool, keep_unattached: bool = False) -> Opened:
+               modifying: bool, keep_unattached: bool = False,
+               prompt: str = "Enter keystore password:  ") -> Opened:
     """Open an existing keystore for reading: probe, then password, then parse."""
     path = path or default_keystore()
     data = read_existing(path)
     probe(data, storetype)
-    pw = store_password(storepass, modifying=modifying)
+    pw = store_password(storepass, modifying=modifying, prompt=prompt)
     ks = Keystore.loads(data, pw, storetype)
     ks.path = path
     report_load(ks, keep_unattached=keep_unattached)

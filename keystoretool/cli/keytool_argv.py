@@ -50,6 +50,8 @@ COMMANDS: dict[str, str] = {
     "selfcert": "selfcert",
     # beyond keytool, reachable in single-dash form too
     "version": "version",
+    "expiry": "expiry",
+    "diff": "diff",
 }
 
 #: keytool options that take a value.
@@ -63,20 +65,25 @@ VALUE_OPTIONS = {
     "signerkeypass", "conf",
     # beyond keytool
     "keypass-for", "p12-profile", "name-rules", "lock-timeout",
+    "within", "prometheus-file", "storepass-for", "other-storepass", "other-keypass",
+    "other-storetype",
 }
 #: keytool options that are flags.
 FLAG_OPTIONS = {
     "v", "rfc", "noprompt", "trustcacerts", "protected", "srcprotected", "destprotected",
     "cacerts", "gencrl", "tls", "debug",
     # beyond keytool
-    "json", "backup", "keep-unattached-certs",
+    "json", "backup", "keep-unattached-certs", "prometheus", "dates", "keys",
 }
 PASSWORD_OPTIONS = {
     "storepass", "deststorepass", "srcstorepass", "keypass", "srckeypass", "destkeypass",
-    "new", "signerkeypass",
+    "new", "signerkeypass", "other-storepass", "other-keypass",
 }
 #: Options that may repeat without keytool's warning.
-REPEATABLE = {"ext", "addprovider", "providerclass", "providerarg", "keypass-for"}
+REPEATABLE = {"ext", "addprovider", "providerclass", "providerarg", "keypass-for", "storepass-for"}
+#: Options a command takes more than once: ``-expiry`` and ``-diff`` take
+#: their keystores as repeated ``-keystore`` (natively: positional arguments).
+REPEATABLE_FOR: dict[str, set[str]] = {"expiry": {"keystore"}, "diff": {"keystore"}}
 
 #: Synonym groups: keytool sets one variable for all names in a group. The
 #: native command gets the first name of the group it declares.
@@ -142,6 +149,7 @@ def encode_password_source(kind: str, value: str) -> str:
 def parse(argv: Sequence[str]) -> ParsedKeytool:
     """Parse a keytool command line (without the program name)."""
     result = ParsedKeytool(command=None)
+    repeated: list[tuple[str, str]] = []  # (option key, name) of each repetition
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -194,17 +202,22 @@ def parse(argv: Sequence[str]) -> ParsedKeytool:
         group = _GROUP.get(name, (name,))
         key = group[0]
         if key in result.options and key not in REPEATABLE:
-            warning = (
-                f"The -{name.lower()} option is specified multiple times. "
-                "All except the last one will be ignored."
-            )
-            if warning not in result.warnings:
-                result.warnings.append(warning)
-            result.options[key] = [value]
-        else:
-            result.options.setdefault(key, []).append(value)
+            repeated.append((key, name))
+        result.options.setdefault(key, []).append(value)
         if key not in result.order:
             result.order.append(key)
+    # Repeated options: all but the last are ignored, with keytool's warning,
+    # unless the command takes the option several times.
+    for key, name in repeated:
+        if key in REPEATABLE_FOR.get(result.command or "", ()):
+            continue
+        result.options[key] = result.options[key][-1:]
+        warning = (
+            f"The -{name.lower()} option is specified multiple times. "
+            "All except the last one will be ignored."
+        )
+        if warning not in result.warnings:
+            result.warnings.append(warning)
     return result
 
 
@@ -220,6 +233,8 @@ def to_native(
     if parsed.command is None:
         return ["--help"]
     cmd = parsed.command
+    if parsed.help:  # keytool's "-x -help" shows the command's help, whatever else is given
+        return [cmd, "--help"]
     out = [cmd]
     for key in parsed.order:
         group = _GROUP.get(key, (key,))
@@ -231,8 +246,6 @@ def to_native(
                 out.append(f"--{target}")
             else:
                 out.extend([f"--{target}", str(value)])
-    if parsed.help:
-        out.append("--help")
     return out
 
 

@@ -31,22 +31,27 @@ class Opt:
     marks a value that may carry a password: every printed command line
     masks it (:mod:`keystoretool.cli.secrets`). ``path`` marks a value that
     names a file the command reads or writes: ``batch --jobs`` orders lines
-    that name a common file.
+    that name a common file. ``positional``: in native syntax the values are
+    positional arguments (``keystoretool expiry a.jks b.p12``); in keytool
+    syntax they are the option, repeated (``-expiry -keystore a.jks -keystore b.p12``).
     """
 
     names: tuple[str, ...]
     help: str = ""
     secret: str | None = None
     path: bool = False
+    positional: bool = False
 
     def __init__(self, *names: str, help: str = "",  # noqa: A002 - typer's name
-                 secret: str | None = None, path: bool = False) -> None:
+                 secret: str | None = None, path: bool = False,
+                 positional: bool = False) -> None:
         if secret not in (None, LITERAL, SOURCE, ALIAS_SOURCE):
             raise ValueError(f"unknown secret kind {secret!r}")
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "help", help)
         object.__setattr__(self, "secret", secret)
         object.__setattr__(self, "path", path)
+        object.__setattr__(self, "positional", positional)
 
 
 PW_HELP = "literal, or :env VAR / :file F (e.g. --storepass:env PW)"

@@ -32,6 +32,8 @@ COMMAND_MODULES: dict[str, str] = {
         name: "keystoretool.cli.cmd_extra"
         for name in ("chain", "exportpem", "importpem", "probe", "check")
     },
+    "expiry": "keystoretool.cli.cmd_report",
+    "diff": "keystoretool.cli.cmd_report",
     "batch": "keystoretool.cli.cmd_batch",
 }
 #: Modules whose commands are discovered when the typer app is built.
@@ -39,6 +41,7 @@ ALL_MODULES = (
     "keystoretool.cli.cmd_core",
     "keystoretool.cli.cmd_certs",
     "keystoretool.cli.cmd_extra",
+    "keystoretool.cli.cmd_report",
     "keystoretool.cli.cmd_batch",
 )
 
