@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..budget import UNBOUNDED, WorkBudget, blocks
 from . import bmpstring, der
 from .der import DerError, Node
 
@@ -320,17 +321,45 @@ def parse_algorithm(node: Node) -> ParsedPbe:
     raise UnsupportedAlgorithm(f"encryption algorithm {alg} not supported")
 
 
-def decrypt(params: ParsedPbe, data: bytes, password: str) -> bytes:
-    """Decrypt with the parsed parameters; DecryptError on a wrong password."""
+def derivations(params: ParsedPbe, candidates: int = 1) -> list[tuple[str, int, int]]:
+    """The key derivations decrypting with ``params`` runs, as (KDF name in
+    :data:`..budget.KDFS`, iterations, weighted output blocks) — what a
+    :class:`WorkBudget` is charged. ``candidates``: password encodings tried."""
+    if params.kind == "pbes2":
+        digest = hash_ctor(params.prf)().digest_size
+        return [("pbkdf2", params.iterations, blocks(params.cipher.key_len, digest, params.prf))]
+    per = [
+        ("pkcs12", params.iterations, blocks(params.cipher.key_len, 20)),
+        ("pkcs12", params.iterations, blocks(params.cipher.iv_len, 20)),
+    ]
+    return per * candidates
+
+
+def planned_units(params: ParsedPbe, password: str | None, budget: WorkBudget) -> int:
+    """Worst-case units to decrypt with ``params`` (every password encoding tried);
+    refuses a derivation over its KDF's cap."""
+    n = len(bmpstring.password_candidates(password)) if password is not None else 1
+    return sum(budget.cost(k, it, b) for k, it, b in derivations(params, n))
+
+
+def decrypt(
+    params: ParsedPbe, data: bytes, password: str, budget: WorkBudget = UNBOUNDED
+) -> bytes:
+    """Decrypt with the parsed parameters; DecryptError on a wrong password.
+    Each derivation is charged to ``budget`` before it runs."""
     info = params.cipher
     block = 16 if info.family == "aes" else 8
     if not data or len(data) % block:
         raise DecryptError("ciphertext length is not a multiple of the block size")
     if params.kind == "pbes2":
+        for kdf, it, b in derivations(params):
+            budget.charge(kdf, it, b)
         key = pbkdf2(params.prf, password, params.salt, params.iterations, info.key_len)
         return _unpad(_crypt(info, key, params.iv, data, False), block)
     last: DecryptError | None = None
     for pw in bmpstring.password_candidates(password):
+        for kdf, it, b in derivations(params):
+            budget.charge(kdf, it, b)
         key = pkcs12_kdf("sha1", pw, params.salt, params.iterations, PURPOSE_KEY, info.key_len)
         iv = pkcs12_kdf("sha1", pw, params.salt, params.iterations, PURPOSE_IV, info.iv_len)
         try:
@@ -341,8 +370,10 @@ def decrypt(params: ParsedPbe, data: bytes, password: str) -> bytes:
     raise last
 
 
-def decrypt_node(alg: Node, data: bytes, password: str) -> bytes:
-    return decrypt(parse_algorithm(alg), data, password)
+def decrypt_node(
+    alg: Node, data: bytes, password: str, budget: WorkBudget = UNBOUNDED
+) -> bytes:
+    return decrypt(parse_algorithm(alg), data, password, budget)
 
 
 def encrypt(spec: PbeSpec, plaintext: bytes, password: str) -> tuple[bytes, bytes]:
