@@ -1076,10 +1076,43 @@ def build_csr(
 # ---------------------------------------------------------------------------
 # Reading certificate input (Java's X.509 CertificateFactory)
 # ---------------------------------------------------------------------------
-_PEM_BLOCK = re.compile(
-    rb"(?:^|(?<=[\r\n]))-----BEGIN ([^\r\n-]*)-----[^\r\n]*[\r\n]+(.*?)-----END ([^\r\n-]*)-----",
-    re.S,
-)
+_BEGIN = b"-----BEGIN "
+_END = b"-----END "
+_EOL = b"\r\n"
+
+
+_LABEL = re.compile(rb"([^\r\n-]*)-----")
+_REST_OF_LINE = re.compile(rb"[^\r\n]*[\r\n]+")
+
+
+def _pem_label(data: bytes, start: int) -> tuple[bytes, int] | None:
+    """``[^\\r\\n-]*-----`` at ``start``: (label, position after the dashes)."""
+    m = _LABEL.match(data, start)
+    return (m.group(1), m.end()) if m else None
+
+
+def _pem_block(data: bytes, pos: int) -> tuple[bytes, bytes, bytes, int] | None:
+    """The first PEM block at or after ``pos``, in one linear pass: (header
+    label, body, footer label, end). A BEGIN line starts a line; the block
+    ends at the first well-formed END line after it (any label: a mismatch is
+    the caller's error). When no END follows the first valid BEGIN, none
+    follows a later one either, so the scan stops there."""
+    b = data.find(_BEGIN, pos)
+    while b >= 0:
+        if b == 0 or data[b - 1] in _EOL:
+            head = _pem_label(data, b + len(_BEGIN))
+            rest = _REST_OF_LINE.match(data, head[1]) if head is not None else None
+            if head is not None and rest is not None:
+                body_start = rest.end()
+                e = data.find(_END, body_start)
+                while e >= 0:
+                    foot = _pem_label(data, e + len(_END))
+                    if foot is not None:
+                        return head[0], data[body_start:e], foot[0], foot[1]
+                    e = data.find(_END, e + 1)
+                return None
+        b = data.find(_BEGIN, b + 1)
+    return None
 
 
 def _der_length(data: bytes) -> int | None:
@@ -1109,17 +1142,17 @@ def _blocks(data: bytes) -> list[bytes]:
             out.append(data[pos:pos + n])
             pos += n
             continue
-        m = _PEM_BLOCK.search(data, pos)
-        if m is None:
+        block = _pem_block(data, pos)
+        if block is None:
             break  # useless data after the last block is accepted
-        if m.group(1).strip() != m.group(3).strip():
+        header, raw_body, footer, pos = block
+        if header.strip() != footer.strip():
             raise CertParseError("Header and footer do not match")
-        body = re.sub(rb"[^A-Za-z0-9+/=]", b"", m.group(2))
+        body = re.sub(rb"[^A-Za-z0-9+/=]", b"", raw_body)
         try:
             out.append(base64.b64decode(body + b"=" * (-len(body) % 4)))
         except ValueError as exc:
             raise CertParseError("Could not parse certificate") from exc
-        pos = m.end()
         while pos < len(data) and data[pos] in b"\r\n":
             pos += 1
     return out
