@@ -29,7 +29,7 @@ def _pkcs12_kdf(password: str, salt: bytes, iterations: int, purpose: int, n: in
     if shutil.which("openssl") and password:
         out = subprocess.run(
             ["openssl", "kdf", "-keylen", str(n), "-kdfopt", "digest:SHA1",
-             "-kdfopt", f"hexpass:{password.encode('utf-8').hex()}",
+             "-kdfopt", f"hexpass:{pw.hex()}",  # OpenSSL takes the BMP bytes as they are
              "-kdfopt", f"hexsalt:{salt.hex()}", "-kdfopt", f"iter:{iterations}",
              "-kdfopt", f"id:{purpose}", "-binary", "PKCS12KDF"],
             capture_output=True, check=False,
