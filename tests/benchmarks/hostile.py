@@ -99,12 +99,12 @@ _SHARED: dict[str, bytes] = {}
 
 
 def _shared_chain(d: Path) -> list[str]:
-    """§7: 1,960 keys sharing a 101-certificate chain, then one -changealias."""
+    """§7: 1,960 keys sharing a 101-certificate chain (leaf + 100 CAs), then one -changealias."""
     if "p12" not in _SHARED:
         from test_pkcs12_dedup import _store
 
         tmp = d / "gen.p12"
-        _store(keys=1960, depth=101).save(tmp)
+        _store(keys=1960, depth=100).save(tmp)  # 101 certificates with the leaf
         _SHARED["p12"] = tmp.read_bytes()
     ks = _write(d / "shared.p12", _SHARED["p12"])
     return ["-changealias", "-alias", "k7", "-destalias", "renamed", "-keystore", str(ks),
