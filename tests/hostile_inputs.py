@@ -66,8 +66,9 @@ def p12_kdf_safes(safes: int = 1, iterations: int = 5_000_000,
     """A PFX with ``safes`` encrypted safes of ``iterations`` PKCS#12-KDF
     iterations each and no MAC (~100 bytes per safe). With ``password`` the
     safes decrypt with it (all share one salt, so it is derived once)."""
-    salt = b"\x01" * 8
-    auth_safe = der.seq_of([_encrypted_safe(iterations, password, salt) for _ in range(safes)])
+    auth_safe = der.seq_of([
+        _encrypted_safe(iterations, password, bytes([i % 256 + 1]) * 8) for i in range(safes)
+    ])
     content = der.seq(der.oid(OID_DATA), der.explicit(0, der.octet_string(auth_safe)))
     return der.seq(der.integer(3), content)
 

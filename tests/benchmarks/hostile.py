@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -138,34 +139,47 @@ CASES = [
 ]
 
 
-def run_case(case: Case, src: Path, runs: int, timeout: float) -> tuple[float, str, str]:
-    """(worst seconds, outcome, first line of stderr or size note)."""
-    worst, outcome, note = 0.0, "", ""
+def run_case(case: Case, src: Path, runs: int, timeout: float) -> tuple[float, float, str, str]:
+    """(worst wall seconds, worst CPU seconds, outcome, first line of stderr or size
+    note). CPU time (user + system of the command) is what a shared machine's load
+    does not inflate."""
+    worst, worst_cpu, outcome, note = 0.0, 0.0, "", ""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_before = usage.ru_utime + usage.ru_stime
     env = dict(os.environ, PYTHONPATH=str(src))
     env.pop("KEYSTORETOOL_WORK_LIMIT", None)
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="ksthostile") as tmp:
             d = Path(tmp)
             argv = case.build(d)
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu_before = usage.ru_utime + usage.ru_stime  # builders may run openssl
             sizes = {p: p.stat().st_size for p in d.iterdir()}
             t0 = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-m", "keystoretool", *argv], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    stdin=subprocess.DEVNULL, cwd=d)
             try:
-                r = subprocess.run([sys.executable, "-m", "keystoretool", *argv], env=env,
-                                   capture_output=True, stdin=subprocess.DEVNULL,
-                                   timeout=timeout, cwd=d)
+                _, err = proc.communicate(timeout=timeout)
                 elapsed = time.perf_counter() - t0
-                outcome = "done" if r.returncode in (0, 2) else "refused"
-                note = r.stderr.decode(errors="replace").strip().splitlines()[0][:150] \
-                    if r.stderr.strip() else ""
+                outcome = "done" if proc.returncode in (0, 2) else "refused"
+                note = err.decode(errors="replace").strip().splitlines()[0][:150] \
+                    if err.strip() else ""
             except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
                 elapsed, outcome, note = timeout, "timeout", f"killed after {timeout:g} s"
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = usage.ru_utime + usage.ru_stime - cpu_before
+            cpu_before += cpu
             if case.mutates and outcome == "done":
                 grown = [f"{p.name} {sizes[p]:,} -> {p.stat().st_size:,} bytes"
                          for p in sizes if p.exists() and p.suffix in (".p12",)
                          and p.stat().st_size != sizes[p]]
                 note = "; ".join(grown) or note
             worst = max(worst, elapsed)
-    return worst, outcome, note
+            worst_cpu = max(worst_cpu, cpu)
+    return worst, worst_cpu, outcome, note
 
 
 def main() -> int:
@@ -183,16 +197,16 @@ def main() -> int:
         f"Hostile inputs, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
         f"{platform.node()}, {os.cpu_count()} CPUs, load {load[0]:.2f}; worst of {args.runs}",
         "",
-        "| Input | Answer | Worst time | Message / result |"
-        + (" Before |" if args.before else ""),
-        "|---|---|---|---|" + ("---|" if args.before else ""),
+        "| Input | Answer | Worst wall time | Worst CPU time | Message / result |"
+        + (" Before (wall) |" if args.before else ""),
+        "|---|---|---|---|---|" + ("---|" if args.before else ""),
     ]
     print("\n".join(lines), flush=True)
     for case in cases:
-        secs, outcome, note = run_case(case, ROOT, args.runs, args.timeout)
-        row = f"| {case.name} | {outcome} | {secs:.2f} s | {note} |"
+        secs, cpu, outcome, note = run_case(case, ROOT, args.runs, args.timeout)
+        row = f"| {case.name} | {outcome} | {secs:.2f} s | {cpu:.2f} s | {note} |"
         if args.before:
-            b_secs, b_outcome, _ = run_case(case, args.before.resolve(), 1, args.timeout)
+            b_secs, _, b_outcome, _ = run_case(case, args.before.resolve(), 1, args.timeout)
             row += f" {b_outcome} {b_secs:.1f} s |"
         lines.append(row)
         print(row, flush=True)
