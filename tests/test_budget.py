@@ -43,6 +43,8 @@ HINT = "set KEYSTORETOOL_WORK_LIMIT=N to multiply the work limits by N"
 def derivations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Every PKCS#12-KDF / PBKDF2 / JCEKS / pyjks derivation that actually runs."""
     calls: list[str] = []
+    pbe.pkcs12_kdf.cache_clear()  # memoised results would hide nothing, but start clean
+    pbe.pbkdf2.cache_clear()
 
     def counting(name: str, real):  # type: ignore[no-untyped-def]
         def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -59,7 +61,6 @@ def derivations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(rfc7292, "derive_key", counting("bks", rfc7292.derive_key))
     monkeypatch.delenv(budget.ENV, raising=False)
-    pbe.pkcs12_kdf.cache_clear() if hasattr(pbe.pkcs12_kdf, "cache_clear") else None
     yield calls
 
 
