@@ -1393,27 +1393,43 @@ def establish_chain(
             raise KeystoreToolError("Public keys in reply and keystore don't match")
         if cert_der(user_cert) == cert_der(reply):
             raise KeystoreToolError("Certificate reply and certificate in keystore are identical")
-    chain = _build_chain(reply, candidates, set())
+    by_subject: dict[tuple[Any, ...], list[Candidate]] = {}
+    for cand in candidates:  # names_equal(subject, issuer) <=> same canonical name
+        by_subject.setdefault(_canonical_name(cand.cert.subject), []).append(cand)
+    from .formats.budget import factor
+
+    checks = [int((4 * len(candidates) + 256) * factor())]
+    chain = _build_chain(reply, by_subject, set(), checks)
     if chain is None:
         raise KeystoreToolError("Failed to establish chain from reply")
     return chain
 
 
 def _build_chain(
-    cert: x509.Certificate, candidates: Sequence[Candidate], seen: set[bytes]
+    cert: x509.Certificate, by_subject: dict[tuple[Any, ...], list[Candidate]],
+    seen: set[bytes], checks: list[int],
 ) -> list[x509.Certificate] | None:
+    """Depth-first, as keytool's buildChain; ``checks`` is the signature
+    checks left (certificates cross-signed many times over could otherwise
+    make the search exponential)."""
     if is_self_signed(cert):
         return [cert]
     der = cert_der(cert)
     if der in seen:  # a loop of cross-signed certificates
         return None
     seen = seen | {der}
-    for cand in candidates:
-        if not names_equal(cand.cert.subject, cert.issuer):
-            continue
+    for cand in by_subject.get(_canonical_name(cert.issuer), ()):
+        checks[0] -= 1
+        if checks[0] < 0:
+            from .formats.budget import ENV
+
+            raise KeystoreToolError(
+                "Failed to establish chain from reply: too many candidate issuers share "
+                f"names (set {ENV}=N to multiply the work limits by N)"
+            )
         if not verify_signature(cert, cand.cert.public_key()):
             continue
-        rest = _build_chain(cand.cert, candidates, seen)
+        rest = _build_chain(cand.cert, by_subject, seen, checks)
         if rest is not None:
             return [cert, *rest]
     return None

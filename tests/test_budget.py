@@ -369,3 +369,30 @@ def test_importcert_input_errors_keep_keytools_order(tmp_path: Path) -> None:
                  "-keystore", ks, "-storepass", "changeit"])
     assert r.returncode == 1
     assert r.stderr.decode() == f"keystoretool error: {missing} (No such file or directory)\n"
+
+
+def test_ca_reply_chain_search_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # keytool's depth-first chain building, over keystore certificates that all
+    # carry the reply's issuer name: each signature check is counted.
+    crowd = certs.read_certificates(same_name_certificates(60))
+    reply = crowd[0]
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    reply = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "leaf")]))
+        .issuer_name(crowd[0].subject).public_key(key.public_key()).serial_number(7)
+        .not_valid_before(crowd[0].not_valid_before_utc)
+        .not_valid_after(crowd[0].not_valid_after_utc)
+        .sign(key, hashes.SHA256())  # signed by none of the crowd
+    )
+    cands = [certs.Candidate(f"Issuer <c{i}>", c) for i, c in enumerate(crowd)]
+    with pytest.raises(KeystoreToolError, match="^Failed to establish chain from reply$"):
+        certs.establish_chain(None, reply, cands)  # 60 checks: within 4 x 60 + 256
+    monkeypatch.setenv(budget.ENV, "0.1")  # 49 checks allowed
+    with pytest.raises(KeystoreToolError, match="too many candidate issuers share names"):
+        certs.establish_chain(None, reply, cands)
