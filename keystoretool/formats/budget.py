@@ -62,6 +62,11 @@ KDFS: dict[str, Kdf] = {
     "pkcs12": Kdf("the PKCS#12 KDF", 200_000),
     "jce-md5": Kdf("the JCEKS PBE (PBEWithMD5AndTripleDES)", 600_000, chains=2),
     "bks": Kdf("the BKS/UBER PBE (PKCS#12 KDF)", 50_000),
+    # For PBES2 with scrypt (not read yet): charge N x r x p as the iteration
+    # count (~0.4 us each here, like one unit); OpenSSL's 32 MiB default memory
+    # limit allows N x r up to 262,144. Memory (128 x N x r bytes) must be
+    # bounded separately, with hashlib.scrypt(maxmem=...).
+    "scrypt": Kdf("scrypt (N x r x p)", 1_048_576),
 }
 
 #: Units every file may use whatever it holds (~0.6-1.4 s here): at least one
