@@ -32,6 +32,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) tests/benchmarks/bench.py
 	$(PY) tests/benchmarks/bench_batch.py
+	$(PY) tests/benchmarks/hostile.py
 
 bench-batch-full: $(STAMP)
 	$(PY) tests/benchmarks/bench_batch.py --ops 1000

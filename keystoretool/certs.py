@@ -1108,10 +1108,43 @@ def build_csr(
 # ---------------------------------------------------------------------------
 # Reading certificate input (Java's X.509 CertificateFactory)
 # ---------------------------------------------------------------------------
-_PEM_BLOCK = re.compile(
-    rb"(?:^|(?<=[\r\n]))-----BEGIN ([^\r\n-]*)-----[^\r\n]*[\r\n]+(.*?)-----END ([^\r\n-]*)-----",
-    re.S,
-)
+_BEGIN = b"-----BEGIN "
+_END = b"-----END "
+_EOL = b"\r\n"
+
+
+_LABEL = re.compile(rb"([^\r\n-]*)-----")
+_REST_OF_LINE = re.compile(rb"[^\r\n]*[\r\n]+")
+
+
+def _pem_label(data: bytes, start: int) -> tuple[bytes, int] | None:
+    """``[^\\r\\n-]*-----`` at ``start``: (label, position after the dashes)."""
+    m = _LABEL.match(data, start)
+    return (m.group(1), m.end()) if m else None
+
+
+def _pem_block(data: bytes, pos: int) -> tuple[bytes, bytes, bytes, int] | None:
+    """The first PEM block at or after ``pos``, in one linear pass: (header
+    label, body, footer label, end). A BEGIN line starts a line; the block
+    ends at the first well-formed END line after it (any label: a mismatch is
+    the caller's error). When no END follows the first valid BEGIN, none
+    follows a later one either, so the scan stops there."""
+    b = data.find(_BEGIN, pos)
+    while b >= 0:
+        if b == 0 or data[b - 1] in _EOL:
+            head = _pem_label(data, b + len(_BEGIN))
+            rest = _REST_OF_LINE.match(data, head[1]) if head is not None else None
+            if head is not None and rest is not None:
+                body_start = rest.end()
+                e = data.find(_END, body_start)
+                while e >= 0:
+                    foot = _pem_label(data, e + len(_END))
+                    if foot is not None:
+                        return head[0], data[body_start:e], foot[0], foot[1]
+                    e = data.find(_END, e + 1)
+                return None
+        b = data.find(_BEGIN, b + 1)
+    return None
 
 
 def _der_length(data: bytes) -> int | None:
@@ -1141,17 +1174,17 @@ def _blocks(data: bytes) -> list[bytes]:
             out.append(data[pos:pos + n])
             pos += n
             continue
-        m = _PEM_BLOCK.search(data, pos)
-        if m is None:
+        block = _pem_block(data, pos)
+        if block is None:
             break  # useless data after the last block is accepted
-        if m.group(1).strip() != m.group(3).strip():
+        header, raw_body, footer, pos = block
+        if header.strip() != footer.strip():
             raise CertParseError("Header and footer do not match")
-        body = re.sub(rb"[^A-Za-z0-9+/=]", b"", m.group(2))
+        body = re.sub(rb"[^A-Za-z0-9+/=]", b"", raw_body)
         try:
             out.append(base64.b64decode(body + b"=" * (-len(body) % 4)))
         except ValueError as exc:
             raise CertParseError("Could not parse certificate") from exc
-        pos = m.end()
         while pos < len(data) and data[pos] in b"\r\n":
             pos += 1
     return out
@@ -1414,27 +1447,43 @@ def establish_chain(
             raise KeystoreToolError("Public keys in reply and keystore don't match")
         if cert_der(user_cert) == cert_der(reply):
             raise KeystoreToolError("Certificate reply and certificate in keystore are identical")
-    chain = _build_chain(reply, candidates, set())
+    by_subject: dict[tuple[Any, ...], list[Candidate]] = {}
+    for cand in candidates:  # names_equal(subject, issuer) <=> same canonical name
+        by_subject.setdefault(_canonical_name(cand.cert.subject), []).append(cand)
+    from .formats.budget import factor
+
+    checks = [int((4 * len(candidates) + 256) * factor())]
+    chain = _build_chain(reply, by_subject, set(), checks)
     if chain is None:
         raise KeystoreToolError("Failed to establish chain from reply")
     return chain
 
 
 def _build_chain(
-    cert: x509.Certificate, candidates: Sequence[Candidate], seen: set[bytes]
+    cert: x509.Certificate, by_subject: dict[tuple[Any, ...], list[Candidate]],
+    seen: set[bytes], checks: list[int],
 ) -> list[x509.Certificate] | None:
+    """Depth-first, as keytool's buildChain; ``checks`` is the signature
+    checks left (certificates cross-signed many times over could otherwise
+    make the search exponential)."""
     if is_self_signed(cert):
         return [cert]
     der = cert_der(cert)
     if der in seen:  # a loop of cross-signed certificates
         return None
     seen = seen | {der}
-    for cand in candidates:
-        if not names_equal(cand.cert.subject, cert.issuer):
-            continue
+    for cand in by_subject.get(_canonical_name(cert.issuer), ()):
+        checks[0] -= 1
+        if checks[0] < 0:
+            from .formats.budget import ENV
+
+            raise KeystoreToolError(
+                "Failed to establish chain from reply: too many candidate issuers share "
+                f"names (set {ENV}=N to multiply the work limits by N)"
+            )
         if not verify_signature(cert, cand.cert.public_key()):
             continue
-        rest = _build_chain(cand.cert, candidates, seen)
+        rest = _build_chain(cand.cert, by_subject, seen, checks)
         if rest is not None:
             return [cert, *rest]
     return None

@@ -307,12 +307,47 @@ def _dedupe(certs: Sequence[x509.Certificate]) -> tuple[list[x509.Certificate], 
     return unique, dups
 
 
+#: Signature checks allowed to find which certificate signed which: a few per
+#: certificate (cross-signed and renewed CAs share names), times
+#: ``KEYSTORETOOL_WORK_LIMIT``. Only certificates naming each other are checked,
+#: so real chains and CA bundles need about one per certificate.
+SIGNATURE_CHECKS_PER_CERT = 4
+SIGNATURE_CHECKS_BASE = 256
+
+
+def _by_name(certs: Sequence[x509.Certificate], attr: str) -> dict[Any, list[x509.Certificate]]:
+    out: dict[Any, list[x509.Certificate]] = {}
+    for c in certs:
+        out.setdefault(getattr(c, attr), []).append(c)
+    return out
+
+
+def _check_signature_work(certs: Sequence[x509.Certificate],
+                          by_issuer: dict[Any, list[x509.Certificate]]) -> None:
+    """Refuse, before verifying anything, input whose certificates name each
+    other so often that finding the leaf would take quadratic work."""
+    from .formats.budget import ENV, factor
+
+    needed = sum(len(by_issuer.get(c.subject, ())) for c in certs)
+    limit = int((SIGNATURE_CHECKS_PER_CERT * len(certs) + SIGNATURE_CHECKS_BASE) * factor())
+    if needed > limit:
+        crowded = max(by_issuer.values(), key=len)
+        raise KeystoreToolError(
+            f"Ordering these {len(certs):,} certificates would take {needed:,} signature "
+            f"checks ({len(crowded):,} of them are issued by {name_str(crowded[0].issuer)}), "
+            f"over the limit of {limit:,} ({SIGNATURE_CHECKS_PER_CERT} per certificate + "
+            f"{SIGNATURE_CHECKS_BASE}; set {ENV}=N to multiply the work limits by N)"
+        )
+
+
 def find_leaf(
     certs: Sequence[x509.Certificate], public_key: PublicKeyTypes | None = None
 ) -> x509.Certificate | None:
     """The end-entity certificate: the one holding ``public_key`` when given,
     else the first certificate that signs none of the others (a non-CA one
-    preferred)."""
+    preferred). Only certificates whose issuer name is a candidate's subject
+    are checked, so the work is linear for real input; input that would need
+    quadratic work is refused first (:func:`_check_signature_work`)."""
     if not certs:
         return None
     if public_key is not None:
@@ -323,7 +358,12 @@ def find_leaf(
             except Exception:  # unsupported algorithm in a certificate
                 continue
         return None
-    candidates = [c for c in certs if not any(o is not c and signed_by(o, c) for o in certs)]
+    by_issuer = _by_name(certs, "issuer")
+    _check_signature_work(certs, by_issuer)
+    candidates = [
+        c for c in certs
+        if not any(o is not c and signed_by(o, c) for o in by_issuer.get(c.subject, ()))
+    ]
     if not candidates:  # a cycle (e.g. cross-signed pair): take the first
         return certs[0]
     for c in candidates:
@@ -347,10 +387,14 @@ def order_chain(
         return []
     ordered = [leaf]
     used = {to_der(leaf)}
-    candidates = unique + list(pool)
+    by_subject = _by_name(unique + list(pool), "subject")  # signed_by needs the name
     current = leaf
     while not is_self_signed(current) and len(ordered) < 16:
-        nxt = next((c for c in candidates if to_der(c) not in used and signed_by(current, c)), None)
+        nxt = next(
+            (c for c in by_subject.get(current.issuer, ())
+             if to_der(c) not in used and signed_by(current, c)),
+            None,
+        )
         if nxt is None:
             break
         ordered.append(nxt)

@@ -1115,7 +1115,7 @@ def test_bks_through_the_format_dispatcher() -> None:
 def test_bks_hostile_iteration_count_is_refused_fast() -> None:
     data = struct.pack(">II", 2, 20) + b"\x00" * 20 + b"\xff\xff\xff\xff" + b"\x00" * 21
     for password in ("changeit", None):
-        with pytest.raises(FormatError, match="iteration count too large"):
+        with pytest.raises(FormatError, match="iteration count"):
             J.load(data, password, "BKS")
 
 

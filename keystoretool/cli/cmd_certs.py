@@ -330,10 +330,15 @@ def _write_stdout(data: bytes) -> None:
         out.write(data.decode("latin-1"))
 
 
-def _read_input(file: str | None) -> bytes:
-    """-file, or stdin when there is none (keytool's default)."""
+def _read_input(file: str | None, early: bytes | KeystoreToolError | None = None) -> bytes:
+    """-file, or stdin when there is none (keytool's default). ``early`` is
+    what :func:`_read_input_early` got before the keystore was locked."""
     from .. import storage
 
+    if isinstance(early, KeystoreToolError):
+        raise early
+    if early is not None:
+        return early
     if file is not None:
         return storage.read_bytes(file)
     import sys
@@ -341,6 +346,21 @@ def _read_input(file: str | None) -> bytes:
     if _prompter().batch_line is not None:
         raise KeystoreToolError("-file is required in batch mode")
     return sys.stdin.buffer.read()
+
+
+def _read_input_early(file: str | None) -> bytes | KeystoreToolError | None:
+    """Read ``-file`` before the keystore is locked (a slow or large input
+    must not hold the lock); an error is kept and raised where keytool
+    reports it, after the keystore's own errors. stdin is left for later: it
+    also carries the prompted passwords."""
+    from .. import storage
+
+    if file is None:
+        return None
+    try:
+        return storage.read_bytes(file)
+    except KeystoreToolError as exc:
+        return exc
 
 
 # ---------------------------------------------------------------------------
@@ -468,17 +488,19 @@ def importcert(
     s = session()
     label = alias or DEFAULT_ALIAS
     path = keystore or default_keystore()
+    early = _read_input_early(file)
     with store_for_change(path, storepass, storetype, verbose=verbose,
                           backup=backup) as opened:
         ks = opened.keystore
         entry = ks.find(label)
         if isinstance(entry, PrivateKeyEntry):
-            installed = _install_reply(ks, entry, label, file, keypass, noprompt, trustcacerts)
+            installed = _install_reply(ks, entry, label, file, keypass, noprompt, trustcacerts,
+                                       early)
             s.info("Certificate reply was installed in keystore" if installed
                    else "Certificate reply was not installed in keystore")
             opened.changed = installed
         elif entry is None or isinstance(entry, TrustedCertEntry):
-            added = _add_trusted(ks, label, file, noprompt, trustcacerts)
+            added = _add_trusted(ks, label, file, noprompt, trustcacerts, early)
             s.info("Certificate was added to keystore" if added
                    else "Certificate was not added to keystore")
             opened.changed = added
@@ -495,7 +517,8 @@ def _print_cert_out(der: bytes) -> None:
 
 
 def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str | None,
-                   keypass: str | None, noprompt: bool, trustcacerts: bool) -> bool:
+                   keypass: str | None, noprompt: bool, trustcacerts: bool,
+                   early: bytes | KeystoreToolError | None = None) -> bool:
     """keytool's installReply: True when the new chain was set."""
     from .. import certinfo, certs
 
@@ -504,7 +527,7 @@ def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str |
     if not entry.chain_der:
         raise KeystoreToolError(f"{label} has no public key (certificate)")
     user_cert = _load_cert(entry.chain_der[0])
-    reply = certs.read_certificates(_read_input(file))  # CertParseError: Java's wording
+    reply = certs.read_certificates(_read_input(file, early))  # CertParseError: Java's wording
     if not reply:
         raise KeystoreToolError("Reply has no certificates")
     candidates = _candidates(ks, trustcacerts)
@@ -546,7 +569,7 @@ def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str |
 
 
 def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
-                 trustcacerts: bool) -> bool:
+                 trustcacerts: bool, early: bytes | KeystoreToolError | None = None) -> bool:
     """keytool's addTrustedCert: True when the certificate was added."""
     from .. import certinfo, certs
 
@@ -554,7 +577,7 @@ def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
     if label in ks:
         raise AliasError(f"Certificate not imported, alias <{label}> already exists")
     try:
-        found = certs.read_certificate_ders(_read_input(file))
+        found = certs.read_certificate_ders(_read_input(file, early))
     except certs.CertParseError:
         found = []
     if not found:

@@ -111,4 +111,13 @@ def dump(store_type: str, entries: list[Entry], password: str | None, state: Any
     """Serialise entries in ``store_type``'s format."""
     if store_type not in WRITABLE:
         raise KeystoreToolError(f"Writing {store_type} keystores is not supported")
-    return _module(store_type).dump(store_type, entries, password, state)  # type: ignore[no-any-return]
+    data: bytes = _module(store_type).dump(store_type, entries, password, state)
+    from ..storage import MAX_KEYSTORE_SIZE
+
+    if len(data) > MAX_KEYSTORE_SIZE:
+        # Never write a file that every later command would refuse to read.
+        raise KeystoreToolError(
+            f"The keystore would be {len(data):,} bytes, over the {MAX_KEYSTORE_SIZE:,}-byte "
+            "limit keystoretool reads; nothing was written"
+        )
+    return data

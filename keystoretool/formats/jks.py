@@ -37,6 +37,7 @@ from typing import Any
 from ..entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, java_lower
 from ..errors import FormatError, IntegrityError, KeystoreToolError, UnrecoverableKeyError
 from . import LoadedStore
+from .budget import UNBOUNDED, WorkBudget
 
 JKS_MAGIC = 0xFEEDFEED
 JCEKS_MAGIC = 0xCECECECE
@@ -53,8 +54,7 @@ JCEKS_ITERATIONS = 200_000
 #: com.sun.crypto.provider.KeyProtector.MAX_ITERATION_COUNT
 _MAX_ITERATIONS = 5_000_000
 #: BouncyCastle writes 1024..2047 iterations; pyjks' pure-Python PKCS#12 KDF
-#: needs ~0.75 ms per 1000, so a hostile count must be refused up front.
-_MAX_BKS_ITERATIONS = 1_000_000
+#: needs ~0.75 ms per 1000, so counts are bounded by :mod:`.budget` ("bks").
 #: At most this many sealed BKS entries are opened at load to learn their kind.
 _MAX_BKS_PROBES = 64
 
@@ -320,7 +320,9 @@ def sun_recover(encrypted: bytes, password: str) -> bytes:
     return key
 
 
-def _jce_key_iv(password: str, salt: bytes, iterations: int) -> tuple[bytes, bytes]:
+def _jce_key_iv(
+    password: str, salt: bytes, iterations: int, budget: WorkBudget = UNBOUNDED
+) -> tuple[bytes, bytes]:
     """com.sun.crypto.provider.PBES1Core.deriveCipherKey for PBEWithMD5AndTripleDES."""
     if len(salt) != 8:
         raise KeystoreToolError("Salt must be 8 bytes long")
@@ -328,6 +330,7 @@ def _jce_key_iv(password: str, salt: bytes, iterations: int) -> tuple[bytes, byt
         raise KeystoreToolError("PBE iteration count too large")
     if any(not 0x20 <= ord(c) <= 0x7E for c in password):
         raise KeystoreToolError("Password is not ASCII")
+    budget.charge("jce-md5", iterations)
     pw = password.encode("ascii")
     halves = [salt[:4], salt[4:]]
     if halves[0] == halves[1]:
@@ -364,10 +367,12 @@ def jce_pbe_encrypt(plain: bytes, password: str, salt: bytes, iterations: int) -
     return _tdes(key, iv, plain + bytes([pad]) * pad, encrypt=True)
 
 
-def jce_pbe_decrypt(data: bytes, password: str, salt: bytes, iterations: int) -> bytes:
+def jce_pbe_decrypt(
+    data: bytes, password: str, salt: bytes, iterations: int, budget: WorkBudget = UNBOUNDED
+) -> bytes:
     if not data or len(data) % 8:
         raise UnrecoverableKeyError()
-    key, iv = _jce_key_iv(password, salt, iterations)
+    key, iv = _jce_key_iv(password, salt, iterations, budget)
     padded = _tdes(key, iv, data, encrypt=False)
     pad = padded[-1]
     if not 1 <= pad <= 8 or padded[-pad:] != bytes([pad]) * pad:
@@ -375,12 +380,14 @@ def jce_pbe_decrypt(data: bytes, password: str, salt: bytes, iterations: int) ->
     return padded[:-pad]
 
 
-def _jce_unseal(encrypted: bytes, password: str, params: bytes) -> bytes:
+def _jce_unseal(
+    encrypted: bytes, password: str, params: bytes, budget: WorkBudget = UNBOUNDED
+) -> bytes:
     """Decrypt a JCEKS key sealed with PBEWithMD5AndTripleDES (``params``: its
     PBEParameter DER); a non-ASCII password just cannot recover the key."""
     salt, iterations = parse_pbe_params(params)
     try:
-        return jce_pbe_decrypt(encrypted, password, salt, iterations)
+        return jce_pbe_decrypt(encrypted, password, salt, iterations, budget)
     except KeystoreToolError as exc:
         if exc.message == "Password is not ASCII":
             raise UnrecoverableKeyError() from exc
@@ -409,6 +416,17 @@ class JksSealedPrivateKey:
     def __init__(self, blob: bytes, store_format: str) -> None:
         self.blob = blob
         self.format = store_format
+        self.budget: WorkBudget = UNBOUNDED  # set by the loader: the file's allowance
+
+    def jce_iterations(self) -> int | None:
+        """The PBE iteration count of a JCEKS-protected key (None for others)."""
+        try:
+            oid, params, _ = parse_epki(self.blob)
+            if oid != PBE_MD5_3DES_OID or params is None:
+                return None
+            return parse_pbe_params(params)[1]
+        except KeystoreToolError:
+            return None
 
     def unseal(self, password: str | None) -> bytes:
         if password is None:
@@ -419,7 +437,7 @@ class JksSealedPrivateKey:
         if oid == PBE_MD5_3DES_OID and self.format == "JCEKS":
             if params is None:
                 raise KeystoreToolError("Invalid PBE algorithm parameter")
-            plain = _jce_unseal(encrypted, password, params)
+            plain = _jce_unseal(encrypted, password, params, self.budget)
             if not _looks_like_pkcs8(plain):
                 raise UnrecoverableKeyError()
             return plain
@@ -453,6 +471,15 @@ class JceksSealedSecretKey:
         self.params_alg = params_alg
         self.algorithm: str | None = None
         self.entry: SecretKeyEntry | None = None
+        self.budget: WorkBudget = UNBOUNDED  # set by the loader: the file's allowance
+
+    def jce_iterations(self) -> int | None:
+        if self.seal_alg != PBE_MD5_3DES or not self.params:
+            return None
+        try:
+            return parse_pbe_params(self.params)[1]
+        except KeystoreToolError:
+            return None
 
     def unseal(self, password: str | None) -> bytes:
         if password is None:
@@ -463,7 +490,7 @@ class JceksSealedSecretKey:
             )
         if not self.params:
             raise UnrecoverableKeyError("Cannot get algorithm parameters")
-        plain = _jce_unseal(self.encrypted, password, self.params)
+        plain = _jce_unseal(self.encrypted, password, self.params, self.budget)
         algorithm, key = parse_serialized_secret_key(plain)
         self.algorithm = algorithm
         if self.entry is not None and self.entry.algorithm is None:
@@ -738,6 +765,8 @@ def _load_jks(data: bytes, password: str | None, store_type: str) -> LoadedStore
             raise FormatError(f"Keystore contains the alias <{alias}> twice")
         seen.add(key)
         entries.append(entry)
+    if real == "JCEKS":
+        _plan_jceks(entries)
     body_end = r.pos
     verified = False
     if password is not None:
@@ -748,6 +777,23 @@ def _load_jks(data: bytes, password: str | None, store_type: str) -> LoadedStore
             raise IntegrityError(TAMPERED)
         verified = True
     return LoadedStore(real, entries, state={"version": version}, verified=verified)
+
+
+def _plan_jceks(entries: list[Entry]) -> None:
+    """Give every JCEKS-sealed key the file's key-derivation budget and refuse
+    the file now when unsealing all its keys once would exceed it."""
+    sealed = [
+        k for k in (getattr(e, "sealed", None) for e in entries)
+        if isinstance(k, (JksSealedPrivateKey, JceksSealedSecretKey))
+    ]
+    counts = [(k, k.jce_iterations()) for k in sealed]
+    work = WorkBudget("JCEKS keystore", "JCEKS", sum(it is not None for _, it in counts))
+    planned = 0
+    for key, iterations in counts:
+        key.budget = work
+        if iterations is not None and 0 < iterations <= _MAX_ITERATIONS:
+            planned += work.cost("jce-md5", iterations)
+    work.require(planned, "the keys")
 
 
 def _read_cert(r: _Reader, version: int) -> bytes:
@@ -875,6 +921,19 @@ class BksSealedKey:
         self.kind = kind  # "private" or "secret": what the entry was listed as
         self.algorithm: str | None = None
         self.entry: SecretKeyEntry | None = None
+        self.budget: WorkBudget = UNBOUNDED  # set by the loader: the file's allowance
+
+    def iterations(self) -> int | None:
+        """The sealing iteration count (salt blob, then u4), None if malformed."""
+        if len(self.blob) < 4:
+            return None
+        n = int.from_bytes(self.blob[:4], "big")
+        if len(self.blob) < 8 + n:
+            return None
+        return int.from_bytes(self.blob[4 + n : 8 + n], "big")
+
+    #: Weighted output blocks of one unsealing (3DES key: 2, IV: 1).
+    BLOCKS = 3
 
     def open(self, password: str | None) -> tuple[str, str | None, bytes]:
         """Decrypt: (kind "private" | "public" | "secret", algorithm, encoded key)."""
@@ -885,8 +944,7 @@ class BksSealedKey:
         try:
             salt, pos = bks.BksKeyStore._read_data(self.blob, 0)
             iterations = struct.unpack_from(">I", self.blob, pos)[0]
-            if iterations > _MAX_BKS_ITERATIONS:
-                raise KeystoreToolError("PBE iteration count too large")
+            self.budget.charge("bks", iterations, self.BLOCKS)
             plain = rfc7292.decrypt_PBEWithSHAAnd3KeyTripleDESCBC(
                 self.blob[pos + 4 :], password, salt, iterations
             )
@@ -925,8 +983,10 @@ def _load_bks(data: bytes, password: str | None, store_type: str) -> LoadedStore
     header = _Reader(data)
     header.take(4)
     header.blob()  # salt
-    if header.u4() > _MAX_BKS_ITERATIONS:
-        raise FormatError(f"{INVALID}: iteration count too large")
+    # The store's own derivation (BKS: its HMAC key; UBER: Twofish key + IV)
+    # runs inside pyjks: charge it first.
+    work = WorkBudget(f"{store_type} keystore", "BKS", 1)
+    work.charge("bks", header.u4(), 3 if store_type == "UBER" else 1)
     try:
         if store_type == "UBER":
             if password is None:
@@ -960,6 +1020,17 @@ def _load_bks(data: bytes, password: str | None, store_type: str) -> LoadedStore
     except Exception as exc:  # pyjks/pyasn1 raise anything on hostile bytes
         raise FormatError(INVALID) from exc
 
+    sealed_items = [
+        it for it in store.entries.values() if isinstance(it, bks.BksSealedKeyEntry)
+    ]
+    work.add_items(len(sealed_items))
+    planned = 0
+    for it in sealed_items:
+        iterations = BksSealedKey(it._encrypted, store_type, "").iterations()
+        if iterations is not None:
+            planned += work.cost("bks", iterations, BksSealedKey.BLOCKS)
+    work.require(planned, "the sealed keys")
+
     entries: list[Entry] = []
     probes = 0
     for alias, item in store.entries.items():
@@ -969,6 +1040,7 @@ def _load_bks(data: bytes, password: str | None, store_type: str) -> LoadedStore
             entries.append(TrustedCertEntry(alias, created, cert_der=item.cert))
         elif isinstance(item, bks.BksSealedKeyEntry):
             sealed = BksSealedKey(item._encrypted, store_type, "private" if chain else "secret")
+            sealed.budget = work
             if password is not None and probes < _MAX_BKS_PROBES:
                 # BKS does not say what a sealed entry holds; learn it with the
                 # store password when that opens it (the usual case).

@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ...errors import UnrecoverableKeyError
+from ..budget import UNBOUNDED, WorkBudget
 from . import bmpstring, der, pbe
 from .der import DerError, Node
 
@@ -77,9 +78,12 @@ class SealedKey:
 
     format = "PKCS12"
 
-    def __init__(self, epki: bytes, kind: str, password: str | None) -> None:
+    def __init__(
+        self, epki: bytes, kind: str, password: str | None, budget: WorkBudget = UNBOUNDED
+    ) -> None:
         self.epki = epki
         self.kind = kind
+        self.budget = budget  # the key-derivation allowance of the file it came from
         self.algorithm: str | None = None
         self._tag = _password_tag(password)
 
@@ -115,7 +119,7 @@ class SealedKey:
             raise UnrecoverableKeyError("Get Key failed: no password given")
         try:
             alg, data = der.parse(self.epki).seq("EncryptedPrivateKeyInfo", 2, 2)
-            clear = pbe.decrypt_node(alg, data.octets("encrypted key"), password)
+            clear = pbe.decrypt_node(alg, data.octets("encrypted key"), password, self.budget)
         except pbe.DecryptError:
             raise UnrecoverableKeyError(GET_KEY_FAILED) from None
         except DerError as e:

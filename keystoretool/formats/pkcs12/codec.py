@@ -15,6 +15,7 @@ from typing import Any
 
 from ...entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, java_lower
 from ...errors import FormatError, IntegrityError, KeystoreToolError
+from ..budget import WorkBudget
 from . import bags, der, mac, pbe
 from .bags import Bag, SealedKey
 from .der import DerError, Node
@@ -118,8 +119,13 @@ def _load(data: bytes, password: str | None) -> Read:
     auth_safe = content.octets("authSafe")
     mac_parsed = mac.parse(pfx[2]) if len(pfx) == 3 else None
 
+    # Parse every safe first: the key-derivation work the file asks for is
+    # planned, and refused when over its budget, before any of it runs.
+    contents = der.parse(auth_safe, "AuthenticatedSafe").seq("AuthenticatedSafe")
+    work = WorkBudget("PKCS12 keystore", "PKCS12", len(contents) + (mac_parsed is not None))
     parsed = _Parsed()
-    for ci in der.parse(auth_safe, "AuthenticatedSafe").seq("AuthenticatedSafe"):
+    sealed_safes: list[tuple[pbe.ParsedPbe, bytes]] = []
+    for ci in contents:
         ctype, inner = _content_octets(ci, "ContentInfo")
         if ctype == OID_DATA:
             safe_bags = bags.parse_safe_contents(inner.octets("SafeContents"))
@@ -132,28 +138,41 @@ def _load(data: bytes, password: str | None) -> Read:
             params = pbe.parse_algorithm(alg)
             if parsed.cert_spec is None:
                 parsed.cert_spec = params.spec()
-            if password is None:
-                continue  # keytool without a password: encrypted safes stay unread
-            try:
-                clear = pbe.decrypt(params, ciphertext, password)
-                parsed.bags.extend(bags.parse_safe_contents(clear))
-            except (pbe.DecryptError, DerError):
-                raise IntegrityError(WRONG_PASSWORD) from None
+            if password is not None:  # keytool without a password: encrypted safes stay unread
+                sealed_safes.append((params, ciphertext))
         elif ctype == OID_ENVELOPED_DATA:
             raise pbe.UnsupportedAlgorithm("public-key protected PKCS12 is not supported")
         else:
             raise DerError(f"unknown ContentInfo type {ctype}")
+    work.add_items(_key_bag_count(parsed.bags))
+    if password is not None:
+        planned = sum(pbe.planned_units(p, password, work) for p, _ in sealed_safes)
+        if mac_parsed is not None:
+            planned += mac.planned_units(mac_parsed, password, work)
+        planned += _key_units(parsed.bags, password, work)
+        work.require(planned, f"{len(sealed_safes)} encrypted safes, the MAC and the keys")
+
+    for params, ciphertext in sealed_safes:
+        assert password is not None
+        try:
+            clear = pbe.decrypt(params, ciphertext, password, work)
+            safe_bags = bags.parse_safe_contents(clear)
+        except (pbe.DecryptError, DerError):
+            raise IntegrityError(WRONG_PASSWORD) from None
+        parsed.bags.extend(safe_bags)
+        work.add_items(_key_bag_count(safe_bags))
+        work.require(_key_units(safe_bags, password, work), "the keys of an encrypted safe")
 
     verified = True
     if mac_parsed is not None:
         if password is None:
             verified = False
-        elif not mac.verify(mac_parsed, auth_safe, password):
+        elif not mac.verify(mac_parsed, auth_safe, password, work):
             raise IntegrityError(INTEGRITY_FAILED)
     elif password is None and parsed.saw_encrypted_safe:
         verified = False
 
-    read = _entries(parsed.bags, password)
+    read = _entries(parsed.bags, password, work)
     profile = Profile(
         "loaded",
         key=read.key_spec or MODERN.key,
@@ -220,7 +239,29 @@ def _secret_type(bag: Bag) -> str:
         return "(unreadable)"
 
 
-def _entries(all_bags: list[Bag], password: str | None) -> _Entries:
+def _key_bag_count(found: list[Bag]) -> int:
+    return sum(b.bag_id in (bags.OID_SHROUDED_KEY_BAG, bags.OID_SECRET_BAG)
+               for b in _flatten(found))
+
+
+def _key_units(found: list[Bag], password: str | None, work: WorkBudget) -> int:
+    """Worst-case units to unseal every key bag in ``found`` once."""
+    total = 0
+    for bag in _flatten(found):
+        if bag.bag_id not in (bags.OID_SHROUDED_KEY_BAG, bags.OID_SECRET_BAG):
+            continue
+        try:
+            epki = bag.value.raw if bag.bag_id == bags.OID_SHROUDED_KEY_BAG else (
+                bags.secret_epki(bag))
+            alg = der.parse(epki).seq("EncryptedPrivateKeyInfo", 2, 2)[0]
+            params = pbe.parse_algorithm(alg)
+        except (DerError, pbe.UnsupportedAlgorithm):
+            continue  # unreadable here; unseal reports it
+        total += pbe.planned_units(params, password, work)
+    return total
+
+
+def _entries(all_bags: list[Bag], password: str | None, work: WorkBudget) -> _Entries:
     load_time = datetime.now(UTC)
     all_bags = _flatten(all_bags)
     key_count = sum(1 for b in all_bags if b.bag_id in KEY_BAGS)
@@ -271,10 +312,10 @@ def _entries(all_bags: list[Bag], password: str | None) -> _Entries:
                 else:
                     epki = bag.value.expect(der.SEQUENCE, "EncryptedPrivateKeyInfo").raw
                     bag.value.seq("EncryptedPrivateKeyInfo", 2, 2)
-                    sealed = SealedKey(epki, "private", password)
+                    sealed = SealedKey(epki, "private", password, work)
             else:
                 try:
-                    sealed = SealedKey(bags.secret_epki(bag), "secret", password)
+                    sealed = SealedKey(bags.secret_epki(bag), "secret", password, work)
                 except DerError:  # another producer's secret, not Java's shrouded key
                     warnings.append(f"Skipped a secret bag{_name(bag)} of type "
                                     f"{_secret_type(bag)}: not a Java secret key; it is kept "
@@ -562,6 +603,11 @@ def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
     key_bags: list[bytes] = []
     cert_bags: list[bytes] = []
     dn_cache: dict[bytes, str] = {}
+    # Each CA certificate is written once, however many chains hold it: the
+    # loader (like Java's) links a chain by the key's localKeyId and then by
+    # issuer name among all certificate bags, and only the first bag with a
+    # subject is ever used, which dropping later identical copies keeps.
+    ca_written: set[bytes] = set()
     ready = _encrypt_keys_in_parallel(entries, password, profile)
     for entry in entries:
         others = _other_attributes(entry)
@@ -581,7 +627,8 @@ def dump(entries: list[Entry], password: str | None, profile: Profile) -> bytes:
                         name = alias  # keytool names a new chain's EE cert lower-cased
                     # keytool repeats the key's other attributes on its EE cert
                     cert_bags.append(bags.cert_bag(cert, name, key_id, others=others))
-                else:
+                elif cert not in ca_written:
+                    ca_written.add(cert)
                     cert_bags.append(bags.cert_bag(cert, _subject_dn(cert, dn_cache)))
         elif isinstance(entry, SecretKeyEntry):
             blob = _blob(entry, password, profile, ready)

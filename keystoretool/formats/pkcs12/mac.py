@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..budget import UNBOUNDED, WorkBudget, blocks
 from . import bmpstring, der
 from .der import DerError, Node
 from .pbe import (
@@ -105,20 +107,42 @@ def parse(node: Node) -> ParsedMac:
     return ParsedMac(spec, digest, p_salt, key_len is not None)
 
 
-def _compute(spec: MacSpec, salt: bytes, message: bytes, password: str) -> list[bytes]:
-    """The MAC value(s) the password may give (two for the empty password)."""
+def derivations(spec: MacSpec, candidates: int = 1) -> list[tuple[str, int, int]]:
+    """The key derivations of one MAC check, as :func:`.pbe.derivations` gives them."""
     if spec.algorithm == "PBMAC1":
+        digest = _digest_len(spec.prf)
+        return [("pbkdf2", spec.iterations, blocks(spec.key_len, digest, spec.prf))]
+    return [("pkcs12", spec.iterations, blocks(1, 1, spec.algorithm))] * candidates
+
+
+def planned_units(parsed: ParsedMac, password: str, budget: WorkBudget) -> int:
+    """Worst-case units of :func:`verify` (both encodings of the empty password)."""
+    n = len(bmpstring.password_candidates(password))
+    return sum(budget.cost(k, it, b) for k, it, b in derivations(parsed.spec, n))
+
+
+def _compute(
+    spec: MacSpec, salt: bytes, message: bytes, password: str, budget: WorkBudget = UNBOUNDED
+) -> Iterator[bytes]:
+    """The MAC value(s) the password may give (two for the empty password),
+    each derivation charged to ``budget`` just before it runs."""
+    if spec.algorithm == "PBMAC1":
+        for kdf, it, b in derivations(spec):
+            budget.charge(kdf, it, b)
         key = pbkdf2(spec.prf, password, salt, spec.iterations, spec.key_len)
-        return [hmac.digest(key, message, spec.hmac_hash)]
+        yield hmac.digest(key, message, spec.hmac_hash)
+        return
     n = _digest_len(spec.algorithm)
-    out = []
     for pw in bmpstring.password_candidates(password):
+        for kdf, it, b in derivations(spec):
+            budget.charge(kdf, it, b)
         key = pkcs12_kdf(spec.algorithm, pw, salt, spec.iterations, PURPOSE_MAC, n)
-        out.append(hmac.digest(key, message, spec.algorithm))
-    return out
+        yield hmac.digest(key, message, spec.algorithm)
 
 
-def verify(parsed: ParsedMac, message: bytes, password: str) -> bool:
+def verify(
+    parsed: ParsedMac, message: bytes, password: str, budget: WorkBudget = UNBOUNDED
+) -> bool:
     """True when the MAC matches. PBMAC1 without (or with a too short) key
     length raises :class:`MacParameterError` instead."""
     spec = parsed.spec
@@ -129,14 +153,14 @@ def verify(parsed: ParsedMac, message: bytes, password: str) -> bool:
             raise MacParameterError("PBMAC1 key length is too short")
     return any(
         hmac.compare_digest(m, parsed.digest)
-        for m in _compute(spec, parsed.salt, message, password)
+        for m in _compute(spec, parsed.salt, message, password, budget)
     )
 
 
 def build(spec: MacSpec, message: bytes, password: str) -> bytes:
     """The DER MacData for ``message`` (the AuthenticatedSafe bytes)."""
     salt = os.urandom(spec.salt_len)
-    mac_value = _compute(spec, salt, message, password)[0]
+    mac_value = next(_compute(spec, salt, message, password))
     if spec.algorithm == "PBMAC1":
         alg = der.seq(
             der.oid(OID_PBMAC1),

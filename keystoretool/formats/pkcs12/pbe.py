@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from ..budget import UNBOUNDED, WorkBudget, blocks
 from . import bmpstring, ciphers, der, kdf
 from .ciphers import PBES2_CIPHERS, CipherInfo
 from .der import DerError, Node
@@ -333,22 +334,57 @@ def _pbes2_key(params: ParsedPbe, password: str) -> bytes:
     return pbkdf2(params.prf, password, params.salt, params.iterations, params.cipher.key_len)
 
 
-def decrypt(params: ParsedPbe, data: bytes, password: str) -> bytes:
-    """Decrypt with the parsed parameters; DecryptError on a wrong password."""
+def derivations(params: ParsedPbe, candidates: int = 1) -> list[tuple[str, int, int]]:
+    """The key derivations decrypting with ``params`` runs, as (KDF name in
+    :data:`..budget.KDFS`, iterations, weighted output blocks) — what a
+    :class:`WorkBudget` is charged. ``candidates``: password encodings tried."""
+    if params.kind == "pbes2":
+        if params.scrypt is not None:
+            sp = params.scrypt
+            return [("scrypt", sp.n * sp.r * sp.p, 1)]
+        digest = kdf.hash_ctor(params.prf)().digest_size
+        return [("pbkdf2", params.iterations, blocks(params.cipher.key_len, digest, params.prf))]
+    if params.kind == "pbes1":
+        return [("pbkdf1", params.iterations, 1)]
+    per = [
+        ("pkcs12", params.iterations, blocks(params.cipher.key_len, 20)),
+        ("pkcs12", params.iterations, blocks(params.cipher.iv_len, 20)),
+    ]
+    return per * candidates
+
+
+def planned_units(params: ParsedPbe, password: str | None, budget: WorkBudget) -> int:
+    """Worst-case units to decrypt with ``params`` (every password encoding tried);
+    refuses a derivation over its KDF's cap."""
+    n = len(bmpstring.password_candidates(password)) if password is not None else 1
+    return sum(budget.cost(k, it, b) for k, it, b in derivations(params, n))
+
+
+def decrypt(
+    params: ParsedPbe, data: bytes, password: str, budget: WorkBudget = UNBOUNDED
+) -> bytes:
+    """Decrypt with the parsed parameters; DecryptError on a wrong password.
+    Each derivation is charged to ``budget`` before it runs."""
     info = params.cipher
     block = info.block
     if not data or len(data) % block:
         raise DecryptError("ciphertext length is not a multiple of the block size")
     if params.kind == "pbes2":
+        for name, it, b in derivations(params):
+            budget.charge(name, it, b)
         key = _pbes2_key(params, password)
         return _unpad(_crypt(info, key, params.iv, data, False), block)
     if params.kind == "pbes1":
+        for name, it, b in derivations(params):
+            budget.charge(name, it, b)
         # PBES1 passwords are the raw bytes (OpenSSL: the UTF-8 of what was typed).
         dk = kdf.derive("pbkdf1", params.prf, password.encode("utf-8", "surrogatepass"),
                         params.salt, params.iterations, 16)
         return _unpad(_crypt(info, dk[:8], dk[8:], data, False), block)
     last: DecryptError | None = None
     for pw in bmpstring.password_candidates(password):
+        for name, it, b in derivations(params):
+            budget.charge(name, it, b)
         key = pkcs12_kdf("sha1", pw, params.salt, params.iterations, PURPOSE_KEY, info.key_len)
         iv = (pkcs12_kdf("sha1", pw, params.salt, params.iterations, PURPOSE_IV, info.iv_len)
               if info.iv_len else b"")
@@ -360,8 +396,10 @@ def decrypt(params: ParsedPbe, data: bytes, password: str) -> bytes:
     raise last
 
 
-def decrypt_node(alg: Node, data: bytes, password: str) -> bytes:
-    return decrypt(parse_algorithm(alg), data, password)
+def decrypt_node(
+    alg: Node, data: bytes, password: str, budget: WorkBudget = UNBOUNDED
+) -> bytes:
+    return decrypt(parse_algorithm(alg), data, password, budget)
 
 
 def encrypt(spec: PbeSpec, plaintext: bytes, password: str) -> tuple[bytes, bytes]:
