@@ -109,6 +109,6 @@ def test_nothing_is_left_behind(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert sorted(os.listdir(folder)) == [".ks.p12.tmp", "ks.p12", "ks.p12.bak", "notes.txt"]
     assert "final" in Keystore.load(path, PW).aliases()
     with capsys.disabled():
-        print(f"\nlitter: {STEPS} commands and a last killed run ({ok} ok, {failed} failed, {killed} SIGKILLed inside "
-              f"a write, {finished_first} finished before the kill); {len(left)} temporary "
+        print(f"\nlitter: {STEPS} commands and a last killed run ({ok} ok, {failed} failed, "
+              f"{killed} SIGKILLed inside a write, {finished_first} finished before the kill); {len(left)} temporary "
               "files of killed runs were left, all removed by the next successful command")

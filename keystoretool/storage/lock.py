@@ -28,6 +28,7 @@ import fcntl
 import os
 import stat
 import time
+from _thread import get_ident
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,12 +51,14 @@ class Held:
     exists: bool
 
 
-# Locks this process holds, by (pid, real path): flock belongs to an open
-# file, so a second open of the same file in one process would wait for
-# itself. Nested `locked()` on one path (e.g. Keystore.save inside a command
-# that locked the keystore) just counts. The pid keeps a forked child (which
-# inherits this dict) from believing it holds its parent's lock.
-_held: dict[tuple[int, str], int] = {}
+# Locks held here, by (pid, thread, real path): flock belongs to an open
+# file, so a second open of the same file by the holder would wait for
+# itself. Nested `locked()` on one path in one thread (e.g. Keystore.save
+# inside a command that locked the keystore) just counts; another thread
+# opens its own descriptor and waits like another process. The pid keeps a
+# forked child (which inherits this dict) from believing it holds its
+# parent's lock.
+_held: dict[tuple[int, int, str], int] = {}
 
 
 @contextmanager
@@ -71,7 +74,7 @@ def locked(path: StrPath, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[Hel
     """
     shown = os.fspath(path)
     real = resolve(shown)
-    key = (os.getpid(), real)
+    key = (os.getpid(), get_ident(), real)
     if key in _held:
         _held[key] += 1
         try:
