@@ -9,11 +9,9 @@ from __future__ import annotations
 import errno
 import multiprocessing
 import os
-import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -42,20 +40,6 @@ def umask_077() -> Iterator[None]:
         yield
     finally:
         os.umask(old)
-
-
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A folder an unprivileged user can reach (pytest's tmp_path is 0700)."""
-    d = Path(tempfile.mkdtemp(prefix="kst-storage-", dir="/tmp"))
-    d.chmod(0o755)
-    try:
-        yield d
-    finally:
-        for sub in [d, *d.rglob("*")]:
-            if sub.is_dir() and not sub.is_symlink():
-                sub.chmod(0o755)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def _child_as_nobody(queue: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:

@@ -17,10 +17,8 @@ import errno
 import io
 import multiprocessing
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,20 +42,6 @@ def make_store(path: Path) -> None:
     ks = Keystore.new("PKCS12", PW)
     ks.put("key1", key_entry("key1", PKI.leaf_key, PKI.chain))
     ks.save(path)
-
-
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A folder an unprivileged user can reach (pytest's tmp_path is 0700)."""
-    d = Path(tempfile.mkdtemp(prefix="kst-fallback-", dir="/tmp"))
-    d.chmod(0o755)
-    try:
-        yield d
-    finally:
-        for sub in [d, *d.rglob("*")]:
-            if sub.is_dir() and not sub.is_symlink():
-                sub.chmod(0o755)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def give_away(*paths: Path) -> None:

@@ -116,12 +116,7 @@ def _write(shown: str, real: str, data: bytes, verify: Callable[[bytes], None] |
             os.fsync(fd)
         finally:
             os.close(fd)
-        reread = read_path(tmp, len(data))
-        if reread != data:
-            raise StorageError(
-                f"Cannot write {shown}: the data read back differs from the data written")
-        if verify is not None:
-            verify(reread)
+        _check_read_back(shown, tmp, data, verify)
         if backup and old is not None:
             try:
                 _keep_backup(real)
@@ -151,6 +146,17 @@ def _write(shown: str, real: str, data: bytes, verify: Callable[[bytes], None] |
         unlink_quietly(tmp)
         if wfd is not None:
             os.close(wfd)
+
+
+def _check_read_back(shown: str, name: str, data: bytes,
+                     verify: Callable[[bytes], None] | None) -> None:
+    """What is on disk must be ``data`` and pass ``verify`` (which raises)."""
+    reread = read_path(name, len(data))
+    if reread != data:
+        raise StorageError(
+            f"Cannot write {shown}: the data read back differs from the data written")
+    if verify is not None:
+        verify(reread)
 
 
 def _link_new(shown: str, tmp: str, real: str) -> None:
@@ -188,12 +194,7 @@ def _rewrite_in_place(shown: str, real: str, wfd: int, data: bytes,
         write_all(wfd, data, offset=0)
         os.ftruncate(wfd, len(data))
         os.fsync(wfd)
-        reread = read_path(real, len(data))
-        if reread != data:
-            raise StorageError(
-                f"Cannot write {shown}: the data read back differs from the data written")
-        if verify is not None:
-            verify(reread)
+        _check_read_back(shown, real, data, verify)
     except BaseException:
         try:
             write_all(wfd, old_bytes, offset=0)
