@@ -111,7 +111,7 @@ def wait_until_waiting(procs: list[subprocess.Popen[str]], path: Path) -> None:
 
 
 def race(path: Path, commands: list[list[str]], change: Callable[[str], None] | None,
-         stdin: str | None = None) -> list[subprocess.CompletedProcess[str]]:
+         stdin: str | None = None, *, ok: bool = True) -> list[subprocess.CompletedProcess[str]]:
     """Hold the lock of ``path``, start ``commands``, wait until they wait for
     it, make ``change`` under the lock, release, and return the results."""
     ready, go, result = FORK.Event(), FORK.Event(), FORK.Queue()
@@ -138,7 +138,7 @@ def race(path: Path, commands: list[list[str]], change: Callable[[str], None] | 
     for p in procs:
         out, err = p.communicate(timeout=300)
         done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
-    for r in done:
+    for r in done if ok else []:
         assert r.returncode == 0, r.stderr + r.stdout
         assert "keystoretool error" not in r.stderr
     return done
@@ -248,6 +248,25 @@ def test_importkeystore_into_a_destination_created_meanwhile(tmp_path: Path) -> 
     race(dest, [cli("-importkeystore", "-srckeystore", str(src), "-destkeystore", str(dest),
                     "-srcstorepass", PW, "-deststorepass", PW)], create_with("winner"))
     assert aliases(dest) == {"imported", "winner"}
+
+
+def test_a_destination_created_meanwhile_with_another_password_fails_clearly(
+        tmp_path: Path) -> None:
+    src = tmp_path / "src.p12"
+    s = Keystore.new("PKCS12", PW)
+    s.put("imported", trusted("imported"))
+    s.save(src)
+    (tmp_path / "w").mkdir()
+    dest = tmp_path / "w" / "new.p12"
+    [r] = race(dest, [cli("-importkeystore", "-srckeystore", str(src), "-destkeystore",
+                          str(dest), "-srcstorepass", PW, "-deststorepass", "otherpass")],
+               create_with("winner"), ok=False)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"keystoretool error: {dest} was created by another process meanwhile and cannot be "
+        "changed with the password given (keystore password was incorrect); run the "
+        "command again")
+    assert aliases(dest) == {"winner"}
 
 
 def test_in_place_migration(tmp_path: Path) -> None:

@@ -31,7 +31,6 @@ import time
 from _thread import get_ident
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from ..errors import StorageError
 from .base import DEFAULT_LOCK_TIMEOUT, StrPath, reason
@@ -41,14 +40,15 @@ _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC | os.O_NO
 _NO_FLOCK = (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL, errno.EBADF)
 
 
-@dataclass
 class Held:
-    """A lock being held. ``exists``: whether the file existed when the lock
-    was taken; among cooperating processes this stays true while it is held."""
+    """A lock being held on ``path`` (``real``: the file it resolves to).
+    ``exists``: whether the file existed when the lock was taken; among
+    cooperating processes that stays true while the lock is held."""
 
-    path: str
-    real: str
-    exists: bool
+    __slots__ = ("path", "real", "exists")
+
+    def __init__(self, path: str, real: str, exists: bool) -> None:
+        self.path, self.real, self.exists = path, real, exists
 
 
 # Locks held here, by (pid, thread, real path): flock belongs to an open

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
+from typing import TYPE_CHECKING
 
 from ..errors import StorageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import re
 
 _MAX_LINKS = 40  # the kernel's limit on links followed in one path walk
 
@@ -117,6 +120,8 @@ def temp_name(directory: str, base: str, tag: str = "") -> str:
 def temp_pattern(base: str) -> re.Pattern[str]:
     """Our temporary files for ``base`` and nothing else (not a user's
     ``.NAME.tmp``, not another tool's)."""
+    import re
+
     tags = "|".join(TEMP_TAGS)
     return re.compile(rf"\.{re.escape(base)}\.(?:(?:{tags})\.)?[0-9a-f]{{12}}\.tmp")
 
