@@ -168,7 +168,8 @@ def test_planted_bak_in_a_sticky_folder_stops_the_write(sticky_dir: Path) -> Non
 def test_migration_old_copy_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
     path = make_store(tmp_path / "ks.jks", "JKS")
     original = path.read_bytes()
-    victim = tmp_path / "victim"
+    (tmp_path / "elsewhere").mkdir()
+    victim = tmp_path / "elsewhere" / "victim"
     victim.write_text("not to be overwritten\n")
     (tmp_path / "ks.jks.old").symlink_to(victim)
     r = run("-importkeystore", "-srckeystore", str(path), "-destkeystore", str(path),
@@ -180,4 +181,5 @@ def test_migration_old_copy_never_writes_through_a_planted_symlink(tmp_path: Pat
     assert f'backed up as "{path}.old2"' in r.stderr
     assert Keystore.load(path, PW).store_type == "PKCS12"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "ks.jks", "ks.jks.old", "ks.jks.old2", "victim"]
+        "elsewhere", "ks.jks", "ks.jks.old", "ks.jks.old2"]
+    assert os.listdir(tmp_path / "elsewhere") == ["victim"]

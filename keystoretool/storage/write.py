@@ -265,8 +265,8 @@ def keep_copy(path: StrPath, dest: StrPath) -> None:
     written under a temporary name and hard-linked into place. keytool's
     migration keeps ``NAME.old`` this way."""
     real = resolve(os.fspath(path))
-    dest_shown = os.fspath(dest)
-    folder = os.path.dirname(resolve(dest_shown)) or "."
+    dest_shown = os.path.abspath(os.fspath(dest))
+    folder = resolve(os.path.dirname(dest_shown))  # the name itself is never followed
     tmp = _copy_to_temp(real, "old", folder)
     try:
         os.link(tmp, os.path.join(folder, os.path.basename(dest_shown)), follow_symlinks=False)
