@@ -391,3 +391,56 @@ def test_the_api_save_refuses_to_lose_an_update(ks: Path) -> None:
     with pytest.raises(KeystoreToolError, match="was changed by another process since"):
         mine.save()
     assert aliases(ks) == {"key1", "ca1", "other"}
+
+
+# ---- the lock follows the file when a writer replaces it ------------------
+
+
+def _hold_and_signal(path: str, ready: Any, go: Any, release: Any, replace: bool) -> None:
+    with storage.locked(path, timeout=30):
+        ready.set()
+        if replace:
+            go.wait(60)
+            storage.atomic_write(path, b"version 2")  # a new inode at the path
+        release.wait(60)
+
+
+def _waiter(path: str, got: Any) -> None:
+    with storage.locked(path, timeout=60):
+        got.set()
+
+
+def test_a_waiter_woken_on_a_replaced_file_locks_the_new_one(tmp_path: Path) -> None:
+    path = tmp_path / "ks"
+    path.write_bytes(b"version 1")
+    r1, go, rel1, r2, rel2, got = (FORK.Event() for _ in range(6))
+    first = FORK.Process(target=_hold_and_signal, args=(str(path), r1, go, rel1, True))
+    first.start()
+    assert r1.wait(30)  # holds the lock of the file (inode 1)
+    waiter = FORK.Process(target=_waiter, args=(str(path), got))
+    waiter.start()
+    wait_until_waiting_pid(waiter.pid, path)  # queued on inode 1
+    inode = path.stat().st_ino
+    go.set()
+    while path.stat().st_ino == inode:  # the holder replaces the file: inode 2
+        time.sleep(0.01)
+    second = FORK.Process(target=_hold_and_signal, args=(str(path), r2, go, rel2, False))
+    second.start()
+    assert r2.wait(30)  # a newcomer holds inode 2's lock
+    rel1.set()
+    first.join(30)
+    # The waiter now gets inode 1's lock, sees that the path names another
+    # file, and must wait for the newcomer instead of running beside it.
+    assert not got.wait(1.0)
+    rel2.set()
+    second.join(30)
+    assert got.wait(30)
+    waiter.join(30)
+    assert path.read_bytes() == b"version 2"
+
+
+def wait_until_waiting_pid(pid: int, path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not _lock_fd_open(pid, os.path.realpath(path)):
+        assert time.monotonic() < deadline, "the waiter never reached the lock"
+        time.sleep(0.01)
