@@ -256,9 +256,10 @@ def modify_store(path: str | None, storepass: str | None, storetype: str | None,
     """Open an existing keystore for a read-modify-write under the lock; the
     store is saved atomically when the block finishes without an error.
 
-    The file is probed and the password asked before the lock is taken
-    (keytool's order of messages and prompts; nobody waits on a prompt while
-    holding the lock); the store that is changed is the one read under it."""
+    The file is probed and the store password asked before the lock is
+    taken (keytool's order of messages and prompts; no other writer waits
+    for someone typing a password); the store that is changed is the one
+    read under the lock."""
     path = path or default_keystore()
     probe(read_existing(path), storetype)
     pw = store_password(storepass, modifying=True)
