@@ -263,8 +263,8 @@ def test_a_destination_created_meanwhile_with_another_password_fails_clearly(
                create_with("winner"), ok=False)
     assert r.returncode == 1
     assert r.stderr.strip().splitlines()[-1] == (
-        f"keystoretool error: {dest} was created by another process meanwhile and cannot be "
-        "changed with the password given (keystore password was incorrect); run the "
+        f"keystoretool error: {dest} was created by another process meanwhile and does not "
+        "open with the password and type given (keystore password was incorrect); run the "
         "command again")
     assert aliases(dest) == {"winner"}
 

@@ -351,8 +351,8 @@ def edit_store(path: str, password: str | None, storetype: str | None, *,
                 if create_type is None:
                     raise
                 raise KeystoreToolError(
-                    f"{path} was created by another process meanwhile and cannot be "
-                    f"changed with the password given ({exc}); run the command again") from None
+                    f"{path} was created by another process meanwhile and does not open "
+                    f"with the password and type given ({exc}); run the command again") from None
         elif create_type is not None:
             ks = Keystore.new(create_type, password, profile=profile)
         else:
