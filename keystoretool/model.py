@@ -104,7 +104,10 @@ class Keystore:
         data = storage.read_keystore(path)
         ks = cls.loads(data, password, store_type)
         ks.path = os.fspath(path)
-        ks._loaded = (storage.lock_path(path), _digest(data))
+        try:
+            ks._loaded = (storage.lock_path(path), _digest(data))
+        except KeystoreToolError:  # a path we may read but never write through
+            pass
         return ks
 
     @classmethod
