@@ -7,6 +7,9 @@ The Python API is one keystore abstraction for every format::
     ks.rename("old", "new")
     ks.save()                                      # atomic, verified, same format
 
+    with Keystore.edit("client.p12", "changeit") as ks:   # locked from read to write,
+        ks.delete("old")                                  # as the command line does
+
 A keystore maps aliases to entries: :class:`PrivateKeyEntry` (a private key and
 its certificate chain, leaf first — what a TLS client presents),
 :class:`TrustedCertEntry` (a CA certificate you trust) and

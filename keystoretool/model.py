@@ -10,7 +10,8 @@ back, :mod:`keystoretool.storage` moves bytes to and from files.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, java_lower, now
@@ -49,6 +50,9 @@ class Keystore:
         self.load_warnings: list[str] = []
         #: PKCS12 certificates that belong to no key and carry no trust attribute.
         self.unattached: list[Entry] = []
+        # (lock path, digest) of the file this store was last read from or
+        # written to, so save() can tell that another process changed it.
+        self._loaded: tuple[str, bytes] | None = None
         self._entries: dict[str, Entry] = {}
         for entry in entries or []:
             key = java_lower(entry.alias)
@@ -107,7 +111,48 @@ class Keystore:
         data = storage.read_keystore(path)
         ks = cls.loads(data, password, store_type)
         ks.path = os.fspath(path)
+        try:
+            ks._loaded = (storage.lock_path(path), _digest(data))
+        except KeystoreToolError:  # a path we may read but never write through
+            pass
         return ks
+
+    @classmethod
+    @contextmanager
+    def edit(
+        cls,
+        path: str | os.PathLike[str],
+        password: str | None,
+        store_type: str | None = None,
+        *,
+        create: str | None = None,
+        backup: bool = False,
+        lock_timeout: float | None = None,
+    ) -> Iterator[Keystore]:
+        """Change a keystore file as the command line does: the file's lock
+        is held from the read to the write, so no other keystoretool process
+        (CLI or API) changes it in between, and the store is saved (atomic,
+        verified) when the block ends without an exception.
+
+        ``create``: a store type ("PKCS12", "JKS", "JCEKS") to create the
+        file with if it does not exist; without it a missing file is an error.
+
+        >>> with Keystore.edit("client.p12", "changeit") as ks:   # doctest: +SKIP
+        ...     ks.rename("old", "new")
+        """
+        from . import storage
+
+        timeout = storage.DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+        with storage.locked(path, timeout) as held:
+            if held.exists:
+                ks = cls.load(path, password, store_type)
+            elif create is not None:
+                ks = cls.new(create, password)
+                ks.path = os.fspath(path)
+            else:
+                raise KeystoreToolError(f"Keystore file does not exist: {os.fspath(path)}")
+            yield ks
+            ks.save(path, backup=backup)
 
     # ---- serialisation ------------------------------------------------
     def dumps(self, password: str | None = None) -> bytes:
@@ -124,9 +169,16 @@ class Keystore:
         password: str | None = None,
         *,
         backup: bool = False,
+        notice: Callable[[str], object] | None = None,
     ) -> None:
         """Write the store atomically; the written file is re-read and checked
-        to hold exactly these entries before it replaces the old one."""
+        to hold exactly these entries before it replaces the old one.
+
+        It takes the file's lock for the write, with the CLI's rules. Saving
+        back to the file this store was loaded from is refused if another
+        process changed that file since :meth:`load` (``KeystoreToolError``:
+        its change would otherwise be lost); use :meth:`edit` to hold the
+        lock from the read to the write instead."""
         from . import storage
 
         target = os.fspath(path) if path is not None else self.path
@@ -134,7 +186,19 @@ class Keystore:
             raise KeystoreToolError("No keystore file to save to")
         pw = self.password if password is None else password
         data = self.dumps(pw)
-        storage.atomic_write(target, data, verify=lambda b: self.verify_bytes(b, pw), backup=backup)
+        with storage.locked(target) as held:
+            if self._loaded is not None and self._loaded[0] == held.real and held.exists:
+                try:
+                    current = _digest(storage.read_keystore(target))
+                except KeystoreToolError:
+                    current = b""
+                if current != self._loaded[1]:
+                    raise KeystoreToolError(
+                        f"{target} was changed by another process since it was loaded; "
+                        "load it again (or use Keystore.edit, which holds the lock)")
+            storage.atomic_write(target, data, verify=lambda b: self.verify_bytes(b, pw),
+                                 backup=backup, notice=notice)
+            self._loaded = (held.real, _digest(data))
         self.path = target
         self.password = pw
 
@@ -287,6 +351,12 @@ def _new_state(store_type: str, profile: str | None) -> Any:
     if profile is not None:
         raise KeystoreToolError("--p12-profile applies to PKCS12 keystores only")
     return None
+
+
+def _digest(data: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(data).digest()
 
 
 def pkcs12_password_warning(password: str) -> str | None:

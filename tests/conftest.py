@@ -19,7 +19,7 @@ import hashlib
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -86,6 +86,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     for mark in item.iter_markers("require_keytool"):
         tool = mark.kwargs.get("tool", mark.args[0] if mark.args else "17")
         ensure_keytool(str(tool))
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder under /tmp an unprivileged user can reach (pytest's tmp_path
+    is 0700): for tests that run a step as a second user."""
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="kst-shared-", dir="/tmp"))
+    d.chmod(0o755)
+    try:
+        yield d
+    finally:
+        for sub in [d, *d.rglob("*")]:
+            if sub.is_dir() and not sub.is_symlink():
+                sub.chmod(0o755)
+        shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture

@@ -262,24 +262,10 @@ def certreq(
 
 
 def _write_output(path: str, data: bytes) -> None:
-    """Write an output file (certificate, request): a regular file atomically,
-    a device or pipe (``-file /dev/stdout``) directly."""
-    import stat
-
+    """Write an output file (certificate, request): see storage.write_output."""
     from .. import storage
 
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        mode = 0
-    if mode and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-        try:
-            with open(path, "wb") as fh:
-                fh.write(data)
-        except OSError as exc:
-            raise KeystoreToolError(f"{path} ({exc.strerror})") from exc
-        return
-    storage.atomic_write(path, data)
+    storage.write_output(path, data)
 
 
 # ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from .common import (
     SRC_INTEGRITY_BOX,
     ask_alias,
     default_keystore,
+    edit_store,
     maybe_jks_warning,
     modify_store,
     new_store_type,
@@ -226,8 +227,6 @@ class Importer:
     keep_unattached: bool = False
 
     def run(self) -> None:
-        from .. import storage
-
         s = session()
         dest_keypass = passwords.resolve(self.dest_keypass)
         if dest_keypass is not None and len(dest_keypass) < passwords.MIN_LENGTH:
@@ -278,45 +277,56 @@ class Importer:
             src.get(self.src_alias)
             check_name(self.name_rules, self.dest_alias or self.src_alias)
 
-        with storage.locked(dest_path, **_timeout()):
-            if dest_exists:
-                dest = KeystoreModel.loads(read_existing(dest_path), dest_pw, self.dest_type)
-                report_load(dest)
-            else:
+        if in_place:
+            # The source is the keystore being replaced: what is migrated is
+            # what is read under its lock, not the copy read for the checks.
+            with edit_store(src_path, src_pw, self.src_type, verbose=self.verbose,
+                            backup=False) as held:
+                src = held.keystore
                 dest = KeystoreModel.new(dest_type, dest_pw, profile=self.p12_profile)
-            if dest.store_type == "PKCS12" and dest_keypass is not None:
-                warn_pkcs12_keypass(dest, dest_keypass, "destkeypass")
-                dest_keypass = None
-            warn_pkcs12_password(dest, dest_pw)
-            if self.src_alias is not None:
-                self._import_one(src, dest, self.src_alias, self.dest_alias or self.src_alias,
-                                 single=True, dest_keypass=dest_keypass)
-            else:
-                from .progress import progress
-
-                _unlock_pkcs12_keys_in_parallel(src)
-                ok = failed = 0
-                with progress(len(src), "Importing") as tick:  # only on a terminal
-                    for alias in src.aliases():
-                        if self.name_rules:
-                            check_name(self.name_rules, alias)
-                        result = self._import_one(src, dest, alias, alias, single=False,
-                                                  dest_keypass=dest_keypass)
-                        tick()
-                        if result is True:
-                            ok += 1
-                        else:
-                            failed += 1
-                            if result == "quit":
-                                failed += len(src) - ok - failed
-                                break
-                s.info(f"Import command completed:  {ok} entries successfully imported, "
-                       f"{failed} entries failed or cancelled")
-            if in_place:
+                dest.path = dest_path
+                self._import_all(src, dest, dest_keypass)
                 self._migrate(src_path, src, dest)
-            else:
-                save(dest, dest_path, verbose=self.verbose, backup=self.backup)
+        else:
+            with edit_store(dest_path, dest_pw, self.dest_type, verbose=self.verbose,
+                            backup=self.backup, profile=self.p12_profile,
+                            create_type=None if dest_exists else dest_type) as target:
+                dest = target.keystore
+                self._import_all(src, dest, dest_keypass)
+                target.changed = True
         maybe_jks_warning(dest_path, dest)
+
+    def _import_all(self, src: KeystoreModel, dest: KeystoreModel,
+                    dest_keypass: str | None) -> None:
+        s = session()
+        if dest.store_type == "PKCS12" and dest_keypass is not None:
+            warn_pkcs12_keypass(dest, dest_keypass, "destkeypass")
+            dest_keypass = None
+        warn_pkcs12_password(dest, dest.password)
+        if self.src_alias is not None:
+            self._import_one(src, dest, self.src_alias, self.dest_alias or self.src_alias,
+                             single=True, dest_keypass=dest_keypass)
+            return
+        from .progress import progress
+
+        _unlock_pkcs12_keys_in_parallel(src)
+        ok = failed = 0
+        with progress(len(src), "Importing") as tick:  # only on a terminal
+            for alias in src.aliases():
+                if self.name_rules:
+                    check_name(self.name_rules, alias)
+                result = self._import_one(src, dest, alias, alias, single=False,
+                                          dest_keypass=dest_keypass)
+                tick()
+                if result is True:
+                    ok += 1
+                else:
+                    failed += 1
+                    if result == "quit":
+                        failed += len(src) - ok - failed
+                        break
+        s.info(f"Import command completed:  {ok} entries successfully imported, "
+               f"{failed} entries failed or cancelled")
 
     def _import_one(self, src: KeystoreModel, dest: KeystoreModel, label: str, dest_alias: str,
                     *, single: bool, dest_keypass: str | None) -> bool | str:
@@ -367,16 +377,23 @@ class Importer:
         return True
 
     def _migrate(self, path: str, src: KeystoreModel, dest: KeystoreModel) -> None:
-        """In-place import: the original is kept as NAME.old (.old2, ...)."""
-        import shutil
+        """In-place import: the original is kept as NAME.old (.old2, ...),
+        copied atomically to a name nothing exists at (never through a link
+        planted there); called with the keystore's lock held."""
+        from .. import storage
 
         s = session()
         backup = path + ".old"
         n = 1
-        while os.path.exists(backup):
-            n += 1
-            backup = f"{path}.old{n}"
-        shutil.copy2(path, backup)
+        while True:
+            try:
+                storage.keep_copy(path, backup)
+                break
+            except FileExistsError:
+                n += 1
+                backup = f"{path}.old{n}"
+            except OSError as exc:
+                raise KeystoreToolError(f"Cannot write {backup}: {exc.strerror}") from None
         save(dest, path, verbose=self.verbose)
         if src.store_type != dest.store_type:
             s.warn(f'Migrated "{path}" to {dest.store_type}. The {src.store_type} keystore is '
@@ -411,11 +428,6 @@ def _unlock_pkcs12_keys_in_parallel(src: KeystoreModel) -> None:
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(unlock, keys))
-
-
-def _timeout() -> dict[str, float]:
-    t = session().lock_timeout
-    return {} if t is None else {"timeout": t}
 
 
 COMMANDS = {

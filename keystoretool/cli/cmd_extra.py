@@ -69,10 +69,11 @@ def _read_certs(paths: list[str]) -> list[x509.Certificate]:
     return out
 
 
-def _write_out(path: str, data: bytes) -> None:
+def _write_out(path: str, data: bytes, *, private: bool = False) -> None:
+    """An output file; ``private`` (it holds a private key): it ends 0600."""
     from .. import storage
 
-    storage.atomic_write(path, data)
+    storage.write_output(path, data, private=private)
 
 
 def _dump(doc: Any) -> None:
@@ -342,10 +343,10 @@ def exportpem(
     ordered = report.ordered if report.ordered else certs
     chain_pem = ch.to_pem(ordered)
     if out:
-        _write_out(out, key_pem + chain_pem)
+        _write_out(out, key_pem + chain_pem, private=True)
     else:
         assert certout and keyout
-        _write_out(keyout, key_pem)
+        _write_out(keyout, key_pem, private=True)
         _write_out(certout, chain_pem)
     for f in report.problems:
         s.warn(f"{alias}: {f.message}")

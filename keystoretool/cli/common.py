@@ -279,24 +279,18 @@ def report_load(ks: Keystore, *, keep_unattached: bool = False) -> None:
 def modify_store(path: str | None, storepass: str | None, storetype: str | None,
                  *, verbose: bool = False, backup: bool = False) -> Iterator[Opened]:
     """Open an existing keystore for a read-modify-write under the lock; the
-    store is saved atomically when the block finishes without an error."""
-    from .. import storage
+    store is saved atomically when the block finishes without an error.
 
+    The file is probed and the store password asked before the lock is
+    taken (keytool's order of messages and prompts; no other writer waits
+    for someone typing a password); the store that is changed is the one
+    read under the lock."""
     path = path or default_keystore()
-    data = read_existing(path)
-    probe(data, storetype)
+    probe(read_existing(path), storetype)
     pw = store_password(storepass, modifying=True)
-    with storage.locked(path, **_lock_kwargs()):
-        data = read_existing(path)  # re-read: another process may have changed it
-        ks = Keystore.loads(data, pw, storetype)
-        ks.path = path
-        report_load(ks)
-        if (storetype or "").upper() == "JCEKS" and ks.store_type == "JKS":
-            # keytool's JCEKS provider reads JKS files and stores JCEKS: so do we
-            ks.store_type = "JCEKS"
-        opened = Opened(path, ks)
-        yield opened
-        save(opened.keystore, path, verbose=verbose, backup=backup)
+    with edit_store(path, pw, storetype, verbose=verbose, backup=backup) as target:
+        target.changed = True
+        yield target
 
 
 def _lock_kwargs() -> dict[str, float]:
@@ -310,7 +304,14 @@ def save(ks: Keystore, path: str, *, verbose: bool, backup: bool = False) -> Non
         session().info(note)
     if verbose:
         session().info(f"[Storing {path}]")
-    ks.save(path, backup=backup)
+    ks.save(path, backup=backup, notice=_notice)
+
+
+def _notice(line: str) -> None:
+    """storage's one line when a write could not be atomic."""
+    s = session()
+    s.end_line()
+    s.info(line)
 
 
 def recover_key(entry: Entry, ks: Keystore, alias_typed: str, keypass_spec: str | None,
@@ -348,58 +349,84 @@ def recover_key(entry: Entry, ks: Keystore, alias_typed: str, keypass_spec: str 
 
 @dataclass
 class Target(Opened):
-    """A keystore being changed; the command sets ``changed`` when it must be saved."""
+    """A keystore being changed; the command sets ``changed`` when it must be
+    saved. ``created``: it did not exist when the lock was taken."""
 
     changed: bool = False
+    created: bool = False
 
 
-class NothingToSave(Exception):
-    """Raised inside modify_store to leave the file untouched."""
+@contextlib.contextmanager
+def edit_store(path: str, password: str | None, storetype: str | None, *,
+               verbose: bool, backup: bool, create_type: str | None = None,
+               profile: str | None = None) -> Iterator[Target]:
+    """THE write path of every command that changes a keystore: lock, decide
+    whether the file exists and read it under the lock, yield the model,
+    then (when the command set ``changed``) write it verified and atomically
+    before the lock is released. Nothing read before the lock is changed.
+
+    ``create_type``: the file may be created with this type. If it exists
+    once the lock is held (another process created it meanwhile), the change
+    is made to that file instead, which must open with ``password``.
+    """
+    from .. import storage
+
+    with storage.locked(path, **_lock_kwargs()) as held:
+        if held.exists:
+            try:
+                ks = Keystore.loads(read_existing(path), password, storetype)
+            except KeystoreToolError as exc:
+                if create_type is None:
+                    raise
+                raise KeystoreToolError(
+                    f"{path} was created by another process meanwhile and does not open "
+                    f"with the password and type given ({exc}); run the command again") from None
+            report_load(ks)
+            if (storetype or "").upper() == "JCEKS" and ks.store_type == "JKS":
+                # keytool's JCEKS provider reads JKS files and stores JCEKS: so do we
+                ks.store_type = "JCEKS"
+        elif create_type is not None:
+            ks = Keystore.new(create_type, password, profile=profile)
+        else:
+            raise KeystoreToolError(f"Keystore file does not exist: {path}")
+        ks.path = path
+        target = Target(path, ks, created=not held.exists)
+        yield target
+        if target.changed:
+            save(ks, path, verbose=verbose, backup=backup)
 
 
 @contextlib.contextmanager
 def open_or_create(path: str, storepass: str | None, storetype: str | None, *,
-                    verbose: bool, backup: bool) -> Iterator[Target]:
+                   verbose: bool, backup: bool) -> Iterator[Target]:
     """A keystore to change that may not exist yet (genkeypair, importcert, importpem).
 
     An existing file: probe, password, load, as every modifying command. A
     new one: ``-storetype`` (default PKCS12); its password must have at least
     6 characters and is asked twice at the prompt. The store is saved when
     the block ends without an error and the command set ``changed``; a new
-    store nothing was added to is not created.
+    store nothing was added to is not created. Two commands creating one
+    keystore at once: the second adds its change to the first one's file.
     """
-    from .. import storage
-
     if os.path.exists(path):
-        with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
-            target = Target(opened.path, opened.keystore)
-            yield target
-            if not target.changed:
-                raise NothingToSave
-        return
-    store_type = new_store_type(storetype)
-    pw = store_password(storepass, modifying=True, new=True)
-    ks = Keystore.new(store_type, pw)
-    ks.path = path
-    warn_pkcs12_password(ks, pw)
-    target = Target(path, ks)
-    timeout = session().lock_timeout
-    with storage.locked(path, **({} if timeout is None else {"timeout": timeout})):
+        probe(read_existing(path), storetype)
+        pw = store_password(storepass, modifying=True)
+        create_type = None
+    else:
+        create_type = new_store_type(storetype)
+        pw = store_password(storepass, modifying=True, new=True)
+        if create_type == "PKCS12" and pw is not None:
+            warning = pkcs12_password_warning(pw)
+            if warning:
+                session().warn(warning)
+    with edit_store(path, pw, storetype, verbose=verbose, backup=backup,
+                    create_type=create_type) as target:
         yield target
-        if target.changed:
-            if os.path.exists(path):
-                raise KeystoreToolError(
-                    f"{path} was created by another process meanwhile; run the command again")
-            save(ks, path, verbose=verbose, backup=backup)
 
 
 @contextlib.contextmanager
 def store_for_change(path: str, storepass: str | None, storetype: str | None, *,
                      verbose: bool, backup: bool) -> Iterator[Target]:
     """:func:`open_or_create`, where a command that changed nothing is no error."""
-    try:
-        with open_or_create(path, storepass, storetype, verbose=verbose,
-                            backup=backup) as target:
-            yield target
-    except NothingToSave:
-        pass
+    with open_or_create(path, storepass, storetype, verbose=verbose, backup=backup) as target:
+        yield target
