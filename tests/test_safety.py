@@ -544,7 +544,7 @@ class Seed:
 
 
 def _corpus_roots() -> list[Path]:
-    return [REPO / "fixtures" / "corpus", Path("/work/shared/corpus")]
+    return [REPO / "fixtures" / "corpus"]
 
 
 def _find_corpus_file(rel: str) -> Path | None:
