@@ -39,6 +39,10 @@ from interop import (
     parse_keytool_store_type,
 )
 
+# Fixtures shared by the files of one topic (test_certinfo_*, test_format_jks_*,
+# test_format_pkcs12_*), defined beside their helpers.
+pytest_plugins = ("certinfohelpers", "jkshelpers", "pkcs12helpers")
+
 _KEYTOOL_FIXTURES = {"require_keytool", "require_keytool25", "keytool_listing"}
 
 
