@@ -101,11 +101,42 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+_TESTS_DIR = Path(__file__).resolve().parent
+# Our session-wide fixtures that cost nothing to set up twice: they never pin a test to a worker.
+_CHEAP_SHARED_FIXTURES = {"keytool_listing"}
+
+
+def _shared_fixture_group(item: pytest.Item) -> str | None:
+    """The module that defines the first costly module/session fixture ``item`` uses, or None.
+
+    Under pytest-xdist (``--dist loadgroup``, as ``make test`` runs) every test of one such
+    group runs on the same worker, so a fixture that starts keytool or makes keys is set up
+    once per run instead of once per worker.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    for name in sorted(info.name2fixturedefs):
+        if name in _CHEAP_SHARED_FIXTURES:
+            continue
+        fixturedef = info.name2fixturedefs[name][-1]
+        if fixturedef.scope not in ("module", "package", "session"):
+            continue
+        code = getattr(fixturedef.func, "__code__", None)
+        if code is not None and Path(code.co_filename).resolve().parent == _TESTS_DIR:
+            return str(fixturedef.func.__module__)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         uses_keytool = bool(_KEYTOOL_FIXTURES & set(getattr(item, "fixturenames", ())))
         if uses_keytool or item.get_closest_marker("require_keytool"):
             item.add_marker(pytest.mark.interop)
+        group = _shared_fixture_group(item)
+        if group and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
