@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all venv demo test test-fast lint bench bench-batch-full fixtures clean
+.PHONY: all venv demo test test-long lint bench bench-batch-full fixtures clean
 
 all: test
 
@@ -19,11 +19,18 @@ venv: $(STAMP)
 demo: $(STAMP)
 	bash fixtures/demo.sh
 
-test: $(STAMP)
-	$(PY) -m pytest -q
+# Tests run in parallel (pytest-xdist): TEST_JOBS workers, one per core by default. Tests that
+# share a costly module/session fixture stay on one worker (tests/conftest.py, --dist loadgroup).
+TEST_JOBS ?= auto
+PYTEST := $(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup
 
-test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not slow"
+# make test: everything but the long runs (crash, fuzz, race campaigns, packaging), <= 3 min.
+test: $(STAMP)
+	$(PYTEST) -m "not slow"
+
+# make test-long: the long runs marked slow; CI (.ci/run) runs both.
+test-long: $(STAMP)
+	$(PYTEST) -m slow
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check keystoretool tests

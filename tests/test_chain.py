@@ -296,7 +296,7 @@ def test_cli_missing_intermediate_exit_2_and_json(tmp_path: Path, pki) -> None: 
 
 
 def test_cli_add_completes_entry(tmp_path: Path, pki) -> None:  # type: ignore[no-untyped-def]
-    from interop import KEYTOOL17, keytool_entries, run_cli, sha256_fingerprint
+    from interop import keytool_entries, run_cli, sha256_fingerprint
 
     store = _store(tmp_path, [pki.leaf], pki.leaf_key)
     cas = write(tmp_path / "cas.pem", pem(pki.root, pki.inter))
@@ -305,11 +305,10 @@ def test_cli_add_completes_entry(tmp_path: Path, pki) -> None:  # type: ignore[n
     )
     assert res.returncode == 0, res.stderr
     assert "now holds 2 certificates" in res.stdout.decode()
-    if KEYTOOL17:
-        got = keytool_entries(store, PW)
-        assert got == {
-            "client": ("PrivateKeyEntry", [sha256_fingerprint(ch.to_der(c)) for c in pki.chain])
-        }
+    got = keytool_entries(store, PW)  # no keytool 17: skipped, or failed in CI (conftest)
+    assert got == {
+        "client": ("PrivateKeyEntry", [sha256_fingerprint(ch.to_der(c)) for c in pki.chain])
+    }
     before = store.read_bytes()
     res = run_cli(
         ["chain", "--keystore", store, "--storepass", PW, "--alias", "client", "--add", cas]

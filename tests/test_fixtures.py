@@ -17,7 +17,6 @@ import pytest
 from interop import (
     CORPUS,
     FIXTURES,
-    SHARED_CORPUS,
     expected_entries,
     key_password,
     manifest,
@@ -216,15 +215,6 @@ def test_corpus_is_vendored() -> None:
         assert f"corpus/pyjks/{rel}" in FILES, rel
     for name in ("a1", "a2", "a3", "a4", "a5", "a6"):
         assert (CORPUS / "pbmac1-rfc9579" / f"rfc9579-{name}.txt").is_file()
-
-
-def test_vendored_corpus_matches_shared_corpus() -> None:
-    if not (SHARED_CORPUS / "pyjks").is_dir():
-        pytest.skip(f"shared corpus {SHARED_CORPUS} not present (only on the dev machine)")
-    for rel in PYJKS_CORPUS:
-        shared = SHARED_CORPUS / "pyjks" / rel
-        assert shared.is_file(), rel
-        assert (CORPUS / "pyjks" / rel).read_bytes() == shared.read_bytes(), rel
 
 
 # ---------------------------------------------------------------- real keytool 17

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from interop import KEYTOOL17, keytool_entries, run_cli, run_keytool, sha256_fingerprint
+from interop import keytool_entries, run_cli, run_keytool, sha256_fingerprint
 from pkihelpers import (
     Pki,
     ec_key,
@@ -275,8 +275,6 @@ def test_importpem_listed_by_keytool(tmp_path: Path, pki: Pki, store_type: str) 
         ]
     )
     assert res.returncode == 0, res.stderr
-    if KEYTOOL17 is None:  # pragma: no cover
-        pytest.skip("keytool 17 not installed")
     entries = keytool_entries(store, PW, storetype=store_type)
     assert entries == {"client": ("PrivateKeyEntry", fps(pki.leaf, pki.inter, pki.root))}
     # keytool can use the key: export it to PKCS12 with keytool itself.

@@ -11,7 +11,7 @@ check still recomputes the MAC over, and decrypts, the bytes actually written.
 
 The PKCS#12 KDF is implemented here over :mod:`hashlib` rather than taken
 from ``jks.rfc7292.derive_key``: importing pyjks costs ~75 ms at start-up and
-its byte-by-byte adder is slow; ``tests/test_format_pkcs12.py`` checks this
+its byte-by-byte adder is slow; ``tests/test_format_pkcs12_hostile.py`` checks this
 implementation against pyjks' on several hashes and lengths.
 """
 

@@ -1,7 +1,8 @@
-"""keystoretool.certinfo against real keytool 17, byte for byte.
+"""Shared inputs of the keystoretool.certinfo tests (test_certinfo_*.py), against keytool 17.
 
 Three certificate sources, rendered by keytool in as few JVM starts as practical
-(module-scoped fixtures; one ``-printcert`` run for every certificate):
+(session-scoped fixtures ``keytool_store`` and ``printed``, loaded as a pytest
+plugin by tests/conftest.py; one ``-printcert`` run for every certificate):
 
 * keytool itself (``-genkeypair`` of each key type, a CA-signed chain, a
   trusted SHA1/1024-bit certificate) -- compared with ``-list -v`` and ``-printcert``;
@@ -9,20 +10,15 @@ Three certificate sources, rendered by keytool in as few JVM starts as practical
   UTF-8 names, MD5/SHA-1/SHA3/PSS signatures, brainpool and secp256k1 keys...);
 * hand-made DER (string types, quoting corner cases, odd serials and dates,
   malformed extensions that Java reports as "Unparseable", weak/disabled keys).
-
-Java's own ``X500Principal``/``Date`` are asked (one ``java`` run) for
-``getName(RFC2253)`` and ``Date.toString()`` in several time zones.
 """
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import difflib
 import os
 import re
 import subprocess
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +26,9 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa, x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from interop import KEYTOOL17, OPENSSL
+from interop import KEYTOOL17, OPENSSL, openssl_path
 
 from keystoretool import certinfo
-
-pytestmark = [pytest.mark.require_keytool("17"), pytest.mark.interop]
 
 STOREPASS = "changeit"
 
@@ -522,10 +516,9 @@ def _chains_from_p12(path: Path) -> dict[str, list[bytes]]:
     return chains
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def keytool_store(tmp_path_factory: pytest.TempPathFactory) -> KeytoolStore:
-    if OPENSSL is None:
-        pytest.skip("openssl not found")
+    openssl_path()  # ToolMissing: skipped, or failed in CI (conftest)
     work = tmp_path_factory.mktemp("certinfo-ks")
     store = ["-keystore", str(work / "ks.p12"), "-storepass", STOREPASS, "-storetype", "PKCS12"]
     for alias, args in KEYTOOL_KEYS.items():
@@ -571,7 +564,7 @@ class Printed:
     labels: list[str]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def printed(keytool_store: KeytoolStore, tmp_path_factory: pytest.TempPathFactory) -> Printed:
     work = tmp_path_factory.mktemp("certinfo-print")
     ders: dict[str, bytes] = {}
@@ -595,235 +588,3 @@ ALL_LABELS = (
     + [f"openssl:{n}" for n in OPENSSL_CERTS]
     + [f"der:{n}" for n in CRAFTED]
 )
-
-
-@pytest.mark.parametrize("label", ALL_LABELS)
-def test_printcert_block_matches_keytool(printed: Printed, label: str) -> None:
-    der = printed.ders[label]
-    assert_same(printed.blocks[label], certinfo.print_x509(der), f"-printcert of {label}")
-    cert = _load(der) if not label.startswith("der:") else None
-    if cert is not None:  # the cryptography object gives the same text as the DER
-        assert certinfo.print_x509(cert) == printed.blocks[label]
-
-
-def test_printcert_weak_warnings_match_keytool(printed: Printed) -> None:
-    n = len(printed.labels)
-    ours: list[str] = []
-    for i, label in enumerate(printed.labels, 1):
-        ours += certinfo.weak_warnings(f"The certificate #{i} of {n}", printed.ders[label])
-    assert ours == printed.warnings
-    # the set covers weak and disabled signatures and keys
-    text = "\n".join(ours)
-    for needle in ("SHA1withRSA signature algorithm", "MD5withRSA", "is disabled.",
-                   "1024-bit RSA key", "768-bit RSA key", "192-bit EC (secp192r1) key",
-                   "1024-bit DSA key", "163-bit EC (sect163k1) key"):
-        assert needle in text
-
-
-@pytest.mark.parametrize("alias", KEYTOOL_ALIASES)
-def test_list_v_blocks_match_keytool(keytool_store: KeytoolStore, alias: str) -> None:
-    blocks = _list_v_blocks(keytool_store.list_v, alias)
-    chain = keytool_store.certs[alias]
-    assert len(blocks) == len(chain)
-    trusted = alias == "trusted"
-    for i, (block, der) in enumerate(zip(blocks, chain, strict=True), 1):
-        assert_same(block, certinfo.print_x509(der, trusted=trusted), f"-list -v {alias}[{i}]")
-
-
-def test_list_v_weak_warnings_match_keytool(keytool_store: KeytoolStore) -> None:
-    expected = keytool_store.list_err.split("Warning:\n", 1)[1].splitlines()
-    ours: list[str] = []
-    for alias in sorted(KEYTOOL_ALIASES):  # PKCS12 lists aliases in this order here
-        for der in keytool_store.certs[alias]:
-            ours += certinfo.weak_warnings(f"<{alias}>", der, trusted=alias == "trusted")
-    assert sorted(ours) == sorted(expected)
-    assert "<trusted> uses a 1024-bit RSA key" in "\n".join(ours)
-    assert not any("<trusted> uses the SHA1withRSA" in w for w in ours)
-
-
-def test_broken_input_raises_keytools_error() -> None:
-    with pytest.raises(certinfo.CertificateParseError, match="^Failed to parse input$"):
-        certinfo.print_x509(b"\x30\x03\x02\x01")
-    with pytest.raises(certinfo.CertificateParseError):
-        certinfo.weak_warnings("The certificate", b"garbage")
-    with pytest.raises(certinfo.CertificateParseError):
-        certinfo.x500_str(b"\x31\x00")
-    assert certinfo.x500_str(seq()) == "" and certinfo.x500_rfc2253(seq()) == ""
-    with pytest.raises(certinfo.CertificateParseError):  # keytool refuses these too
-        certinfo.print_x509(make_cert(version=1, exts=[ext("1.2.3", b"")]))
-    with pytest.raises(certinfo.CertificateParseError, match="^Failed to parse input$"):
-        certinfo.print_x509(make_cert(exts=[ext("2.5.29.17", seq(ctx(6, b"x")), True)]))
-
-
-def test_algorithm_warnings_for_requests() -> None:
-    key = spki("rsa1024")
-    assert certinfo.algorithm_warnings("The certificate request", "SHA1withRSA", key) == [
-        "The certificate request uses the SHA1withRSA signature algorithm which is considered "
-        "a security risk. This algorithm will be disabled in a future update.",
-        "The certificate request uses a 1024-bit RSA key which is considered a security risk. "
-        "This key size will be disabled in a future update.",
-    ]
-    assert certinfo.algorithm_warnings("x", "MD5withRSA", None) == [
-        "x uses the MD5withRSA signature algorithm which is considered a security risk and is "
-        "disabled."
-    ]
-    assert certinfo.algorithm_warnings("x", "SHA256withRSA", spki("rsa2048")) == []
-
-
-def test_trusted_entry_signature_is_not_tagged() -> None:
-    weak = make_cert(key="rsa1024", sigalg=seq(oid("1.2.840.113549.1.1.5"), tlv(5, b"")))
-    assert "Signature algorithm name: SHA1withRSA (weak)\n" in certinfo.print_x509(weak)
-    assert "Signature algorithm name: SHA1withRSA\n" in certinfo.print_x509(weak, trusted=True)
-    assert "1024-bit RSA key (weak)" in certinfo.print_x509(weak, trusted=True)
-    plain = certinfo.print_x509(weak, weak_check=False)
-    assert "(weak)" not in plain and "SHA1withRSA\n" in plain
-
-
-# ---------------------------------------------------------------------------
-# Time zones, dates, names straight from Java
-# ---------------------------------------------------------------------------
-
-
-def test_printcert_follows_tz(printed: Printed, monkeypatch: pytest.MonkeyPatch,
-                              tmp_path: Path) -> None:
-    der = printed.ders["der:dst-validity"]
-    (tmp_path / "c.pem").write_text(_pem_of(der))
-    out, _ = _keytool("-printcert", "-file", str(tmp_path / "c.pem"), tz="America/New_York")
-    assert "Valid from: Thu Jan 15 07:34:56 EST 2026 until: Wed Jul 15 08:34:56 EDT 2026" in out
-    monkeypatch.setenv("TZ", "America/New_York")
-    assert_same(out, certinfo.print_x509(der), "-printcert with TZ=America/New_York")
-
-
-JAVA_PROBE = textwrap.dedent("""
-    import java.util.*;
-    import java.io.*;
-    import java.security.cert.*;
-    import javax.security.auth.x500.X500Principal;
-    public class Probe {
-        public static void main(String[] a) throws Exception {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            try (FileInputStream in = new FileInputStream(a[0])) {
-                for (Certificate c : cf.generateCertificates(in)) {
-                    X500Principal p = ((X509Certificate) c).getSubjectX500Principal();
-                    System.out.println("S " + p.toString().replace("\\n", "\\\\n"));
-                    System.out.println("R " + p.getName(X500Principal.RFC2253)
-                        .replace("\\n", "\\\\n"));
-                }
-            }
-            List<String> lines = new ArrayList<>(
-                new BufferedReader(new FileReader(a[1])).lines().toList());
-            for (String id : TimeZone.getAvailableIDs()) {
-                for (String t : a[2].split(",")) lines.add(id + " " + t);
-            }
-            for (String line : lines) {
-                String[] f = line.split(" ");
-                TimeZone.setDefault(TimeZone.getTimeZone(f[0]));
-                Date d = new Date(Long.parseLong(f[1]));
-                System.out.println("D " + f[0] + " " + f[1] + " " + d
-                    + " | " + java.text.DateFormat.getDateInstance(java.text.DateFormat.MEDIUM)
-                    .format(d));
-            }
-        }
-    }
-""")
-
-ZONES = ["UTC", "Etc/UTC", "GMT", "America/New_York", "Europe/Berlin", "Europe/London",
-         "Asia/Kolkata", "America/Sao_Paulo", "Asia/Dubai", "Australia/Lord_Howe",
-         "Asia/Kathmandu", "Pacific/Chatham", "EST5EDT", "Etc/GMT-5", "GMT+05:00", "GMT-0330",
-         "Africa/Casablanca", "Europe/Dublin", "Asia/Tokyo", "America/Argentina/Buenos_Aires",
-         "Foo/Bar"]
-INSTANTS = [0, 1768480496000, 1784118896000, 1795783536000, -631152000000, 4102444800000,
-            1771000000000]
-
-
-@pytest.fixture(scope="module")
-def java_probe(printed: Printed, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    assert KEYTOOL17 is not None
-    java = Path(KEYTOOL17).resolve().parent / "java"
-    work = tmp_path_factory.mktemp("certinfo-java")
-    (work / "Probe.java").write_text(JAVA_PROBE)
-    names = [lb for lb in printed.labels if not lb.startswith("der:")] + [
-        "der:string-types", "der:quoting", "der:empty-subject"]
-    (work / "names.pem").write_text("".join(_pem_of(printed.ders[n]) for n in names))
-    (work / "dates.txt").write_text(
-        "".join(f"{z} {t}\n" for z in ZONES for t in INSTANTS)
-    )
-    proc = _run([str(java), str(work / "Probe.java"), str(work / "names.pem"),
-                 str(work / "dates.txt"), "1768480496000,1784118896000"])
-    assert proc.returncode == 0, proc.stderr.decode()
-    return proc.stdout.decode("utf-8").splitlines()
-
-
-def test_x500_names_match_x500principal(printed: Printed, java_probe: list[str]) -> None:
-    names = [lb for lb in printed.labels if not lb.startswith("der:")] + [
-        "der:string-types", "der:quoting", "der:empty-subject"]
-    subjects = [line[2:] for line in java_probe if line.startswith("S ")]
-    rfc2253 = [line[2:] for line in java_probe if line.startswith("R ")]
-    assert len(subjects) == len(names)
-    for label, s, r in zip(names, subjects, rfc2253, strict=True):
-        der = printed.ders[label]
-        subject = certinfo._parse_cert(der).subject
-        assert certinfo.x500_str(subject).replace("\n", "\\n") == s, label
-        assert certinfo.x500_rfc2253(subject).replace("\n", "\\n") == r, label
-        cert = _load(der) if not label.startswith("der:") else None
-        if cert is not None:
-            assert certinfo.x500_str(cert.subject).replace("\n", "\\n") == s, label
-
-
-def test_java_date_matches_date_tostring(java_probe: list[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    lines = [line[2:] for line in java_probe if line.startswith("D ")]
-    # our ZONES x INSTANTS, then every zone ID of the JDK in January and July
-    assert len(lines) > len(ZONES) * len(INSTANTS) + 1000
-    for line in lines:
-        zone, millis, rest = line.split(" ", 2)
-        expected, medium = rest.split(" | ")
-        monkeypatch.setenv("TZ", zone)
-        when = dt.datetime.fromtimestamp(int(millis) / 1000, dt.UTC)
-        assert certinfo.java_date(when) == expected, (zone, millis)
-        assert certinfo.java_medium_date(when) == medium, (zone, millis)
-
-
-def test_java_date_defaults() -> None:
-    when = dt.datetime(2026, 11, 27, 12, 45, 36, tzinfo=dt.UTC)
-    os.environ.get("TZ")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TZ", "UTC")
-        assert certinfo.java_date(when) == "Fri Nov 27 12:45:36 UTC 2026"
-        assert certinfo.java_date(when.replace(tzinfo=None)) == "Fri Nov 27 12:45:36 UTC 2026"
-        assert certinfo.java_medium_date(when) == "Nov 27, 2026"
-        mp.setenv("TZ", ":Europe/Berlin")
-        assert certinfo.java_date(when) == "Fri Nov 27 13:45:36 CET 2026"
-
-
-# ---------------------------------------------------------------------------
-# Small helpers
-# ---------------------------------------------------------------------------
-
-
-def test_fingerprint_pem_and_names(keytool_store: KeytoolStore) -> None:
-    der = keytool_store.certs["rsa"][0]
-    block = _list_v_blocks(keytool_store.list_v, "rsa")[0]
-    assert f"\t SHA256: {certinfo.fingerprint(der)}\n" in block
-    assert f"\t SHA1: {certinfo.fingerprint(der, 'SHA-1')}\n" in block
-    cert = x509.load_der_x509_certificate(der)
-    assert certinfo.java_sig_alg_name(cert) == "SHA256withRSA"
-    assert certinfo.key_description(cert.public_key()) == "2048-bit RSA key"
-    assert certinfo.x500_str(cert.subject) == (
-        'CN="Doe, John", OU=Eng, O=ACME, L=Berlin, ST=BE, C=DE, EMAILADDRESS=jd@example.com'
-    )
-    assert certinfo.x500_rfc2253(cert.subject) == (
-        "CN=Doe\\, John,OU=Eng,O=ACME,L=Berlin,ST=BE,C=DE,"
-        "1.2.840.113549.1.9.1=#160e6a64406578616d706c652e636f6d"
-    )
-
-
-def test_pem_matches_keytool_rfc(keytool_store: KeytoolStore, tmp_path: Path) -> None:
-    der = keytool_store.certs["ed448"][0]
-    (tmp_path / "c.der").write_bytes(der)
-    out, _ = _keytool("-printcert", "-rfc", "-file", str(tmp_path / "c.der"))
-    assert certinfo.pem(der) == out
-    text = certinfo.pem(b"\x00" * 100, "NEW CERTIFICATE REQUEST")
-    assert text.startswith("-----BEGIN NEW CERTIFICATE REQUEST-----\n")
-    assert text.endswith("\n-----END NEW CERTIFICATE REQUEST-----\n")
-    assert "\r\n" in text and all(len(x) <= 64 for x in text.split("\r\n")[1:-1])
