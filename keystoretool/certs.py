@@ -1034,6 +1034,15 @@ def self_signed_certificate(
     )
     for ext in parse_extensions(ext_values, key.public_key()):
         builder = builder.add_extension(ext.value, ext.critical)
+    return sign_certificate(builder, key, alg)
+
+
+def sign_certificate(builder: x509.CertificateBuilder, key: CertificateIssuerPrivateKeyTypes,
+                     alg: SigAlg) -> x509.Certificate:
+    """Sign a certificate builder with ``alg`` (SHA-1 included, which
+    ``cryptography`` refuses: see :func:`_resign`)."""
+    from cryptography import x509
+
     try:
         if alg.needs_resign:
             from cryptography.hazmat.primitives import hashes

@@ -33,6 +33,10 @@ COMMAND_MODULES: dict[str, str] = {
         for name in ("chain", "exportpem", "importpem", "probe", "check")
     },
     "batch": "keystoretool.cli.cmd_batch",
+    **{
+        name: "keystoretool.cli.cmd_keytool"
+        for name in ("genseckey", "importpass", "gencert", "gencrl", "printcrl", "showinfo")
+    },
 }
 #: Modules whose commands are discovered when the typer app is built.
 ALL_MODULES = (
@@ -40,6 +44,7 @@ ALL_MODULES = (
     "keystoretool.cli.cmd_certs",
     "keystoretool.cli.cmd_extra",
     "keystoretool.cli.cmd_batch",
+    "keystoretool.cli.cmd_keytool",
 )
 
 

@@ -1,0 +1,269 @@
+"""The rest of keytool 17's commands: genseckey, importpass, gencert, gencrl,
+printcrl and showinfo.
+
+Each follows keytool's order of checks, prompts and messages (see
+``cli/common.py``); the feature logic lives in :mod:`keystoretool.seckeys`,
+:mod:`keystoretool.signing` and :mod:`keystoretool.crl`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from ..entries import PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
+from ..errors import AliasError, KeystoreToolError
+from . import options as o
+from . import passwords
+from .cmd_certs import (
+    DEFAULT_ALIAS,
+    DName,
+    Ext,
+    SigAlg,
+    StartDate,
+    Validity,
+    _prompt_new_key_password,
+    _read_input,
+    _write_output,
+    _write_stdout,
+)
+from .common import (
+    default_keystore,
+    maybe_jks_warning,
+    open_store,
+    recover_key,
+    session,
+    set_lock_timeout,
+    store_for_change,
+    warn_pkcs12_keypass,
+)
+from .options import Opt
+
+SecKeyAlg = Annotated[
+    str | None,
+    Opt("--keyalg", help="AES, DES, DESede or HmacSHA256 (HmacSHA1..HmacSHA512, HmacSHA3-*)"),
+]
+SecKeySize = Annotated[
+    int | None, Opt("--keysize", help="key size in bits (DES 56 and DESede 168 by default)")
+]
+PbeAlg = Annotated[str | None, Opt("--keyalg", help="PBE algorithm (default PBE)")]
+InFile = Annotated[str | None, Opt("--infile", help="input file (default stdin)")]
+OutFile = Annotated[str | None, Opt("--outfile", help="output file (default stdout)")]
+Ids = Annotated[
+    list[str] | None,
+    Opt("--id", help="SERIAL[:REASON] of a revoked certificate (decimal), repeatable"),
+]
+
+
+# ---------------------------------------------------------------------------
+def _store_secret(alias: str, algorithm: str, key: bytes, keypass: str | None,
+                  keystore: str | None, storepass: str | None, storetype: str | None,
+                  verbose: bool, backup: bool, announce: str | None,
+                  key_source: object = None) -> None:
+    """keytool's doGenSecretKey after the key is known: alias check, the
+    "Generated" line, the key password (JKS/JCEKS), the entry."""
+    s = session()
+    key_pw = passwords.resolve(keypass)
+    path = keystore or default_keystore()
+    with store_for_change(path, storepass, storetype, verbose=verbose,
+                          backup=backup) as opened:
+        ks = opened.keystore
+        warn_pkcs12_keypass(ks, key_pw)
+        if alias in ks:
+            raise AliasError(f"Secret Key not generated, alias <{alias}> already exists")
+        if callable(key_source):  # -importpass: the password is read after the checks
+            algorithm, key, announce = key_source()
+        if announce:
+            s.info(announce)
+        if ks.store_type != "PKCS12" and key_pw is None:
+            key_pw = _prompt_new_key_password(alias)
+        protect = None if ks.store_type == "PKCS12" or key_pw == ks.password else key_pw
+        ks.put(alias, SecretKeyEntry(alias, algorithm=algorithm, key=key, key_password=protect))
+        opened.changed = True
+    maybe_jks_warning(path, ks)
+
+
+def genseckey(
+    alias: o.Alias = None,
+    keyalg: SecKeyAlg = None,
+    keysize: SecKeySize = None,
+    keypass: o.KeyPass = None,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    verbose: o.Verbose = False,
+    backup: o.Backup = False,
+    lock_timeout: o.LockTimeout = None,
+) -> None:
+    """Generates a secret key (AES, DES, DESede, HmacSHA*) into a PKCS12 or JCEKS keystore.
+
+    Example: keystoretool -genseckey -alias wrap -keyalg AES -keysize 256
+    -keystore keys.p12 -storepass:env PW
+    """
+    from .. import seckeys
+
+    set_lock_timeout(lock_timeout)
+    label = alias or DEFAULT_ALIAS
+    if keyalg is None:
+        raise KeystoreToolError("The -keyalg option must be specified.")
+    if keyalg.upper().startswith("PBE"):
+        _importpass(label, keyalg, keypass, keystore, storepass, storetype, verbose, backup)
+        return
+
+    def make() -> tuple[str, bytes, str]:
+        key = seckeys.generate(keyalg, keysize)  # type: ignore[arg-type]
+        return key.algorithm, key.key, f"Generated {key.bits:,}-bit {key.algorithm} secret key"
+
+    _store_secret(label, "", b"", keypass, keystore, storepass, storetype, verbose, backup,
+                  None, key_source=make)
+
+
+def importpass(
+    alias: o.Alias = None,
+    keyalg: PbeAlg = None,
+    keysize: SecKeySize = None,
+    keypass: o.KeyPass = None,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    verbose: o.Verbose = False,
+    backup: o.Backup = False,
+    lock_timeout: o.LockTimeout = None,
+) -> None:
+    """Imports a password and stores it as a PBE secret key (asked twice on a terminal,
+    one line from stdin otherwise).
+
+    Example: printf '%s\\n' "$DB_PASSWORD" | keystoretool -importpass -alias db
+    -keystore secrets.p12 -storepass:env PW
+    """
+    set_lock_timeout(lock_timeout)
+    label = alias or DEFAULT_ALIAS
+    if keyalg is not None and not keyalg.upper().startswith("PBE"):
+        genseckey(alias, keyalg, keysize, keypass, keystore, storepass, storetype, verbose,
+                  backup, lock_timeout)
+        return
+    _importpass(label, keyalg or "PBE", keypass, keystore, storepass, storetype, verbose,
+                backup)
+
+
+def _importpass(label: str, keyalg: str, keypass: str | None, keystore: str | None,
+                storepass: str | None, storetype: str | None, verbose: bool,
+                backup: bool) -> None:
+    from .. import seckeys
+
+    def make() -> tuple[str, bytes, str | None]:
+        key = seckeys.pbe_key(_prompt_credential())
+        name = "PBE" if keyalg.upper() == "PBE" else key.algorithm
+        return key.algorithm, key.key, f"Generated {name} secret key" if verbose else None
+
+    _store_secret(label, "", b"", keypass, keystore, storepass, storetype, verbose, backup,
+                  None, key_source=make)
+
+
+def _prompt_credential() -> str:
+    """keytool's promptForCredential: without a terminal one line is read, no
+    prompt; on a terminal it is asked twice (3 tries)."""
+    s = session()
+    prompter = s.prompter
+    if not prompter._isatty():
+        return prompter.password("") or ""
+    for _ in range(3):
+        entered = prompter.password("Enter the password to be stored:  ") or ""
+        again = prompter.password("Re-enter password: ") or ""
+        if entered != again:
+            s.err.write("They don't match. Try again\n")
+            continue
+        return entered
+    raise KeystoreToolError("Too many failures - key not added to keystore")
+
+
+# ---------------------------------------------------------------------------
+def _signer(ks: object, label: str, keypass: str | None) -> tuple[PrivateKeyEntry, object]:
+    """The key entry that signs (gencert, gencrl): its entry and private key."""
+    from ..model import Keystore
+
+    assert isinstance(ks, Keystore)
+    entry = ks.find(label)
+    if entry is None:
+        raise AliasError(f"Alias <{label}> does not exist")
+    if isinstance(entry, TrustedCertEntry):
+        raise KeystoreToolError(f"Alias <{label}> has no key")
+    recover_key(entry, ks, label, keypass)
+    if not isinstance(entry, PrivateKeyEntry) or not entry.chain_der:
+        raise KeystoreToolError(f"Alias <{label}> has no certificate")
+    return entry, entry.private_key()
+
+
+def gencert(
+    alias: o.Alias = None,
+    infile: InFile = None,
+    outfile: OutFile = None,
+    rfc: o.Rfc = False,
+    sigalg: SigAlg = None,
+    dname: DName = None,
+    ext: Ext = None,
+    validity: Validity = None,
+    startdate: StartDate = None,
+    keypass: o.KeyPass = None,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    cacerts: o.Cacerts = False,
+    verbose: o.Verbose = False,
+) -> None:
+    """Signs a certificate request (PEM PKCS#10) with a key entry and prints the
+    certificate (then the issuer's CA certificates that are not self-signed).
+
+    Example: keystoretool -gencert -alias ca -infile client.csr -outfile client.pem -rfc
+    -ext honored=all -ext eku=clientAuth -validity 365 -keystore ca.p12 -storepass:env PW
+    """
+    from .. import certinfo, certs, signing
+    from .common import resolve_keystore
+
+    label = alias or DEFAULT_ALIAS
+    opened = open_store(resolve_keystore(keystore, storetype, cacerts), storepass, storetype,
+                        modifying=False)
+    ks = opened.keystore
+    entry, key = _signer(ks, label, keypass)
+    days = 90 if validity is None else validity
+    start = certs.parse_startdate(startdate)
+    request = signing.read_request(_read_input(infile))
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    _warn_all(certinfo.algorithm_warnings(
+        "The certificate request", _csr_sig_name(request), request.public_key()))
+    issuer = certs.lenient_certificate(entry.chain_der[0])
+    cert = signing.sign_request(request, issuer, key, start=start, validity_days=days,
+                                sigalg=sigalg, ext_values=ext or [], dname=dname)
+    ders = [cert.public_bytes(Encoding.DER)]
+    ders += [d for d in entry.chain_der if not certs.is_self_signed(certs.lenient_certificate(d))]
+    data = b"".join(certinfo.pem(d).encode("ascii") if rfc else d for d in ders)
+    if outfile is None:
+        _write_stdout(data)
+    else:
+        _write_output(outfile, data)
+    for i, der in enumerate(entry.chain_der):
+        label_i = "The issuer" if len(entry.chain_der) == 1 else \
+            f"The issuer #{i + 1} of {len(entry.chain_der)}"
+        _warn_all(certinfo.weak_warnings(label_i, der))
+    _warn_all(certinfo.weak_warnings("The generated certificate", ders[0]))
+    maybe_jks_warning(opened.path, ks)
+
+
+def _csr_sig_name(request: object) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from .. import certinfo
+
+    return certinfo.certreq_sig_alg_name(request.public_bytes(Encoding.DER))  # type: ignore[attr-defined]
+
+
+def _warn_all(lines: list[str]) -> None:
+    for line in lines:
+        session().warn(line)
+
+
+COMMANDS = {
+    "gencert": gencert,
+    "genseckey": genseckey,
+    "importpass": importpass,
+}
