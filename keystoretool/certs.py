@@ -1311,13 +1311,16 @@ def names_equal(a: x509.Name, b: x509.Name) -> bool:
     return a == b or _canonical_name(a) == _canonical_name(b)
 
 
-def verify_signature(cert: x509.Certificate, key: Any) -> bool:
-    """``cert.verify(key)``: the signature checks out with ``key`` (names are
-    not compared)."""
+def verify_signature(cert: x509.Certificate | x509.CertificateRevocationList, key: Any) -> bool:
+    """``cert.verify(key)``: the signature of a certificate or CRL checks out
+    with ``key`` (names are not compared; SHA-1 is accepted, as Java does)."""
+    from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
     try:
-        data, sig = cert.tbs_certificate_bytes, cert.signature
+        data = cert.tbs_certificate_bytes if isinstance(cert, x509.Certificate) \
+            else cert.tbs_certlist_bytes
+        sig = cert.signature
         if isinstance(key, rsa.RSAPublicKey):
             key.verify(sig, data, cert.signature_algorithm_parameters,  # type: ignore[arg-type]
                        cert.signature_hash_algorithm)  # type: ignore[arg-type]

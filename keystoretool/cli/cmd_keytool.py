@@ -8,7 +8,7 @@ Each follows keytool's order of checks, prompts and messages (see
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from ..entries import PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
 from ..errors import AliasError, KeystoreToolError
@@ -177,7 +177,7 @@ def _prompt_credential() -> str:
 
 
 # ---------------------------------------------------------------------------
-def _signer(ks: object, label: str, keypass: str | None) -> tuple[PrivateKeyEntry, object]:
+def _signer(ks: object, label: str, keypass: str | None) -> tuple[PrivateKeyEntry, Any]:
     """The key entry that signs (gencert, gencrl): its entry and private key."""
     from ..model import Keystore
 
@@ -262,7 +262,181 @@ def _warn_all(lines: list[str]) -> None:
         session().warn(line)
 
 
+# ---------------------------------------------------------------------------
+def gencrl(
+    alias: o.Alias = None,
+    ids: Ids = None,
+    file: o.File = None,
+    rfc: o.Rfc = False,
+    sigalg: SigAlg = None,
+    validity: Validity = None,
+    startdate: StartDate = None,
+    keypass: o.KeyPass = None,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    cacerts: o.Cacerts = False,
+    verbose: o.Verbose = False,
+) -> None:
+    """Generates a CRL signed by a key entry (DER, or PEM with -rfc; stdout without -file).
+
+    Example: keystoretool -gencrl -alias ca -id 1234 -id 5678:1 -file ca.crl
+    -keystore ca.p12 -storepass:env PW
+    """
+    from .. import certinfo, certs, crl
+    from .common import resolve_keystore
+
+    label = alias or DEFAULT_ALIAS
+    opened = open_store(resolve_keystore(keystore, storetype, cacerts), storepass, storetype,
+                        modifying=False)
+    ks = opened.keystore
+    entry, key = _signer(ks, label, keypass)
+    days = 90 if validity is None else validity
+    start = certs.parse_startdate(startdate)
+    for text in ids or []:
+        crl.parse_id(text)  # a bad -id before anything is signed
+    issuer = certs.lenient_certificate(entry.chain_der[0])
+    der = crl.build_crl(key, issuer, ids or [], start=start, validity_days=days, sigalg=sigalg)
+    data = certinfo.pem(der, "X509 CRL").encode("ascii") if rfc else der
+    if file is None:
+        _write_stdout(data)
+    else:
+        _write_output(file, data)
+    _warn_all(certinfo.algorithm_warnings(
+        "The generated CRL", certs.resolve_sigalg(sigalg, key).name, key.public_key()))
+    maybe_jks_warning(opened.path, ks)
+
+
+def printcrl(
+    file: o.File = None,
+    rfc: o.Rfc = False,
+    keystore: o.Keystore = None,
+    storepass: o.StorePass = None,
+    storetype: o.StoreType = None,
+    cacerts: o.Cacerts = False,
+    trustcacerts: Annotated[
+        bool, Opt("--trustcacerts", help="also verify with the JDK's cacerts")] = False,
+    verbose: o.Verbose = False,
+) -> None:
+    """Prints a CRL (DER or PEM) from a file, a URL (http, https, file) or stdin, and
+    whether a certificate of the keystore (with -keystore) or cacerts verifies it.
+
+    Example: keystoretool -printcrl -file http://crl.example.com/ca.crl -keystore ca.p12
+    -storepass:env PW
+    """
+    from .. import certinfo, crl
+    from .common import cacerts_path, resolve_keystore
+
+    s = session()
+    data = _read_crl_source(file)
+    crls = crl.load_crls(data)
+    stores: list[tuple[str, list[tuple[str, bytes]]]] = []
+    if trustcacerts:
+        ca = open_store(cacerts_path(), storepass if cacerts else "changeit", None,
+                        modifying=False).keystore
+        stores.append(("cacerts", _store_certs(ca)))
+    opened = None
+    if keystore is not None or cacerts:
+        opened = open_store(resolve_keystore(keystore, storetype, cacerts), storepass,
+                            storetype, modifying=False)
+        stores.append(("keystore", _store_certs(opened.keystore)))
+    for one in crls:
+        if rfc:
+            from cryptography.hazmat.primitives.serialization import Encoding
+
+            s.out.write(certinfo.pem(one.public_bytes(Encoding.DER), "X509 CRL"))
+        else:
+            s.out.write(crl.render(one))
+        found = None
+        for where, candidates in stores:
+            found = crl.verify(one, candidates)
+            if found is not None:
+                alias, key = found
+                s.out.write(f"Verified by {alias} in {where} with a "
+                            f"{certinfo.key_description(key)}\n")
+                break
+        if found is None:
+            more = "." if trustcacerts else " or specify -trustcacerts."
+            s.out.write("*******************************************\n"
+                        f"WARNING: not verified. Make sure -keystore is correct{more}\n"
+                        "*******************************************\n\n\n")
+        _warn_all(certinfo.algorithm_warnings(
+            "The CRL", _crl_sig_name(one), found[1] if found else None))
+    if opened is not None:
+        maybe_jks_warning(opened.path, opened.keystore)
+
+
+def _crl_sig_name(one: object) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from .. import certinfo, certs
+
+    der = one.public_bytes(Encoding.DER)  # type: ignore[attr-defined]
+    _, start, end = certs._tlv(der, 0)
+    return certinfo._sig_alg_name_of(certs._children(der, start, end)[1])
+
+
+def _store_certs(ks: object) -> list[tuple[str, bytes]]:
+    """(alias, certificate) pairs keytool's verifyCRL walks: every entry's certificate."""
+    out = []
+    for alias, entry in ks.items():  # type: ignore[attr-defined]
+        if isinstance(entry, TrustedCertEntry):
+            out.append((alias, entry.cert_der))
+        elif isinstance(entry, PrivateKeyEntry) and entry.chain_der:
+            out.append((alias, entry.chain_der[0]))
+    return out
+
+
+#: The most a CRL fetched from a URL may weigh.
+MAX_CRL_DOWNLOAD = 64 << 20
+
+
+def _read_crl_source(src: str | None) -> bytes:
+    """keytool's loadCRLs: a URL (http, https, ftp, file) or a file; stdin without -file."""
+    import re
+
+    if src is None or not re.match(r"(?i)(https?|ftp|file):", src):
+        return _read_input(src)
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(src, timeout=30) as response:  # noqa: S310 - user's URL
+            data: bytes = response.read(MAX_CRL_DOWNLOAD + 1)
+    except urllib.error.HTTPError as exc:
+        raise KeystoreToolError(f"Server returned HTTP response code: {exc.code} for URL: "
+                                f"{src}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise KeystoreToolError(f"{src}: {reason}") from None
+    if len(data) > MAX_CRL_DOWNLOAD:
+        raise KeystoreToolError(f"{src}: larger than {MAX_CRL_DOWNLOAD} bytes")
+    return data
+
+
+# ---------------------------------------------------------------------------
+def showinfo(
+    tls: Annotated[bool, Opt("--tls", help="TLS protocols and cipher suites")] = False,
+    verbose: o.Verbose = False,
+) -> None:
+    """Displays security-related information: -tls lists the protocols and cipher suites
+    our TLS stack (Python's ssl over OpenSSL, used by probe) enables by default.
+
+    Example: keystoretool -showinfo -tls
+    """
+    from .. import tlsinfo
+
+    s = session()
+    if not tls:
+        s.out.write('Missing option for -showinfo. Try "keystoretool -showinfo -tls".\n')
+        return
+    s.out.write(tlsinfo.showinfo_tls())
+
+
 COMMANDS = {
+    "showinfo": showinfo,
+    "gencrl": gencrl,
+    "printcrl": printcrl,
     "gencert": gencert,
     "genseckey": genseckey,
     "importpass": importpass,

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "genkey": "genkeypair",
     "genseckey": "genseckey",
     "gencert": "gencert",
+    "gencrl": "gencrl",
     "importcert": "importcert",
     "import": "importcert",
     "importpass": "importpass",
@@ -67,7 +68,7 @@ VALUE_OPTIONS = {
 #: keytool options that are flags.
 FLAG_OPTIONS = {
     "v", "rfc", "noprompt", "trustcacerts", "protected", "srcprotected", "destprotected",
-    "cacerts", "gencrl", "tls", "debug",
+    "cacerts", "tls", "debug",
     # beyond keytool
     "json", "backup",
 }
@@ -76,7 +77,7 @@ PASSWORD_OPTIONS = {
     "new", "signerkeypass",
 }
 #: Options that may repeat without keytool's warning.
-REPEATABLE = {"ext", "addprovider", "providerclass", "providerarg", "keypass-for"}
+REPEATABLE = {"ext", "id", "addprovider", "providerclass", "providerarg", "keypass-for"}
 
 #: Synonym groups: keytool sets one variable for all names in a group. The
 #: native command gets the first name of the group it declares.
