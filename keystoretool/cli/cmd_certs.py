@@ -350,7 +350,8 @@ def printcert(
     verbose: o.Verbose = False,
     sslserver: Annotated[
         str | None, Opt("--sslserver", help="not supported: see the probe command")] = None,
-    jarfile: Annotated[str | None, Opt("--jarfile", help="not supported")] = None,
+    jarfile: Annotated[
+        str | None, Opt("--jarfile", help="print the signers of a signed jar")] = None,
 ) -> None:
     """Prints the content of a certificate file (DER, PEM or PKCS#7; stdin without -file).
 
@@ -361,9 +362,12 @@ def printcert(
     if sslserver is not None:
         raise KeystoreToolError("-printcert -sslserver is not supported by keystoretool; "
                                 "the probe command shows a server's certificate chain")
-    if jarfile is not None:
-        raise KeystoreToolError("-printcert -jarfile is not supported by keystoretool")
     s = session()
+    if jarfile is not None:
+        from .cmd_keytool import print_jar_signers
+
+        print_jar_signers(jarfile, rfc)
+        return
     data = _read_input(file)
     try:
         found = certs.read_certificate_ders(data)

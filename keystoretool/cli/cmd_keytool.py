@@ -415,6 +415,39 @@ def _read_crl_source(src: str | None) -> bytes:
 
 
 # ---------------------------------------------------------------------------
+def print_jar_signers(jarfile: str, rfc: bool) -> None:
+    """``-printcert -jarfile``: each signer's certificate path, as keytool prints it."""
+    from .. import certinfo, jarsig
+
+    s = session()
+    signers = jarsig.jar_signers(jarfile)
+    parts: list[str] = []
+    for pos, signer in enumerate(signers, 1):
+        parts.append(f"Signer #{pos}:\n\n")
+        count = len(signer.cert_path)
+        for i, der in enumerate(signer.cert_path, 1):
+            parts.append(f"Certificate #{i}:\n")
+            if rfc:
+                parts.append(f"Certificate owner: {_owner(der)}\n\n"
+                             + certinfo.pem(der))
+            else:
+                parts.append(certinfo.print_x509(der))
+            parts.append("\n")
+            label = f"The certificate #{i} of signer #{pos}" if count > 1 else \
+                f"The certificate of signer #{pos}"
+            _warn_all(certinfo.weak_warnings(label, der))
+    if not signers:
+        parts.append("Not a signed jar file\n")
+    s.out.write("".join(parts))
+
+
+def _owner(der: bytes) -> str:
+    from .. import certinfo, certs
+
+    return certinfo.x500_str(certs.lenient_certificate(der).subject)
+
+
+# ---------------------------------------------------------------------------
 def showinfo(
     tls: Annotated[bool, Opt("--tls", help="TLS protocols and cipher suites")] = False,
     verbose: o.Verbose = False,
