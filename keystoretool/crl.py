@@ -27,7 +27,6 @@ REASONS = ("UNSPECIFIED", "KEY_COMPROMISE", "CA_COMPROMISE", "AFFILIATION_CHANGE
            "SUPERSEDED", "CESSATION_OF_OPERATION", "CERTIFICATE_HOLD", "UNUSED",
            "REMOVE_FROM_CRL", "PRIVILEGE_WITHDRAWN", "AA_COMPROMISE")
 _REASON_OID = "2.5.29.21"
-_INVALIDITY_DATE_OID = "2.5.29.24"
 
 
 def _java_int(text: str, limit_bits: int | None = 32) -> int:
@@ -141,9 +140,6 @@ def _ext_text(oid: str, critical: bool, value: bytes, indent: str) -> str:
             code = int.from_bytes(value[2:], "big", signed=True) if value[:1] == b"\x0a" else 0
             name = REASONS[code] if 0 <= code < len(REASONS) else "UNSPECIFIED"
             return head + f"{indent}Reason Code: {name}"
-        if oid == _INVALIDITY_DATE_OID and value[:1] == b"\x18":  # GeneralizedTime
-            when = _dt.datetime.strptime(value[2:].decode("ascii")[:14], "%Y%m%d%H%M%S")
-            return head + f"{indent}Invalidity Date: {certinfo.java_date(when)}"
         render = certinfo._EXTENSIONS.get(oid, (oid, None))[1]
         if render is not None:
             return head + render(value, critical)
@@ -198,10 +194,17 @@ def render(crl: x509.CertificateRevocationList) -> str:
 
 
 def _raw_extensions(extensions: Any) -> list[tuple[str, bool, bytes]]:
+    """(OID, critical, value) in Java's CRLExtensions order: a TreeMap keyed by
+    the extension class's NAME (``CRLNumber``...), or the OID when Java has no
+    class for it in a CRL."""
     out = []
     for ext in extensions:
         out.append((ext.oid.dotted_string, ext.critical, ext.value.public_bytes()))
-    return out
+    return sorted(out, key=lambda e: certinfo._java_str_key(_crl_ext_name(e[0])))
+
+
+def _crl_ext_name(oid: str) -> str:
+    return certinfo._EXTENSIONS.get(oid, (oid, None))[0]
 
 
 def verify(crl: x509.CertificateRevocationList, candidates: Sequence[tuple[str, bytes]]
