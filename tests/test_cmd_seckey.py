@@ -1,0 +1,146 @@
+"""-genseckey and -importpass against real keytool 17: keytool decrypts the
+secret keys we write into PKCS12 and JCEKS (it re-imports them into a store of
+the other type, which we read back), and our messages are keytool's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from interop import run_cli, run_keytool
+
+from keystoretool.model import Keystore
+
+pytestmark = pytest.mark.require_keytool("17")
+
+PW = "changeit"
+
+
+def _keys(path: Path, storetype: str | None = None) -> dict[str, tuple[str | None, bytes]]:
+    ks = Keystore.load(str(path), PW, storetype)
+    out = {}
+    for alias, entry in ks.items():
+        key = entry.unlock(PW)  # type: ignore[union-attr]
+        out[alias] = (entry.algorithm, key)  # type: ignore[union-attr]
+    return out
+
+
+def _roundtrip_through_keytool(src: Path, dest: Path, deststoretype: str) -> None:
+    r = run_keytool(["-importkeystore", "-srckeystore", src, "-srcstorepass", PW,
+                     "-destkeystore", dest, "-deststorepass", PW, "-deststoretype",
+                     deststoretype, "-noprompt"])
+    assert r.returncode == 0, r
+    assert b"entries failed" in r.stderr and b", 0 entries failed" in r.stderr
+
+
+SPECS = [("aes", "AES", "256", "Generated 256-bit AES secret key"),
+         ("des", "DES", None, "Generated 56-bit DES secret key"),
+         ("tdes", "DESede", None, "Generated 168-bit DESede secret key"),
+         ("tdes2", "desede", "112", "Generated 112-bit DESede secret key"),
+         ("mac", "HmacSHA256", "256", "Generated 256-bit HmacSHA256 secret key"),
+         ("mac512", "hmacsha512", "512", "Generated 512-bit HmacSHA512 secret key")]
+
+
+@pytest.mark.parametrize("storetype,other", [("PKCS12", "JCEKS"), ("JCEKS", "PKCS12")])
+def test_genseckey_keys_are_read_by_keytool(tmp_path: Path, storetype: str, other: str) -> None:
+    ours = tmp_path / f"ours.{storetype.lower()}"
+    for i, (alias, alg, size, message) in enumerate(SPECS):
+        if i % 2:  # native syntax for every other one
+            args = ["genseckey", "--keystore", str(ours), "--storetype", storetype,
+                    "--storepass", PW, "--keypass", PW, "--alias", alias, "--keyalg", alg]
+            args += ["--keysize", size] if size else []
+        else:
+            args = ["-genseckey", "-keystore", str(ours), "-storetype", storetype,
+                    "-storepass", PW, "-keypass", PW, "-alias", alias, "-keyalg", alg]
+            args += ["-keysize", size] if size else []
+        r = run_cli(args)
+        assert r.returncode == 0, r
+        assert r.stderr.decode().splitlines()[0] == message
+    listing = run_keytool(["-list", "-keystore", ours, "-storepass", PW]).stdout.decode()
+    assert f"Your keystore contains {len(SPECS)} entries" in listing
+    for alias, *_ in SPECS:
+        assert f"{alias}, " in listing and "SecretKeyEntry" in listing
+    mine = _keys(ours)
+    copy = tmp_path / f"copy.{other.lower()}"
+    _roundtrip_through_keytool(ours, copy, other)
+    copied = _keys(copy)
+    if other == "JCEKS":  # keytool itself names a PKCS12 DES key (OID desCBC) "DES/CBC"
+        assert copied["des"][0] == "DES/CBC"
+        copied["des"] = ("DES", copied["des"][1])
+    assert copied == mine
+    assert {a: (alg, len(k)) for a, (alg, k) in mine.items()} == {
+        "aes": ("AES", 32), "des": ("DES", 8), "tdes": ("DESede", 24), "tdes2": ("DESede", 24),
+        "mac": ("HmacSHA256", 32), "mac512": ("HmacSHA512", 64)}
+    assert mine["tdes2"][1][:8] == mine["tdes2"][1][16:]  # two-key DESede: k3 = k1
+    for alg, key in mine.values():  # DES keys carry odd parity, as Java's generator sets
+        if alg.startswith("DES"):
+            assert all(bin(b).count("1") % 2 == 1 for b in key)
+
+
+@pytest.mark.parametrize("args", [
+    ["-alias", "x"],
+    ["-alias", "x", "-keyalg", "HmacSHA256"],
+    ["-alias", "x", "-keyalg", "AES", "-keysize", "100"],
+    ["-alias", "x", "-keyalg", "DES", "-keysize", "64"],
+    ["-alias", "x", "-keyalg", "Foo"],
+    ["-alias", "X", "-keyalg", "AES", "-keysize", "128", "-storetype", "JKS"],
+])
+def test_genseckey_errors_like_keytool(tmp_path: Path, args: list[str]) -> None:
+    theirs = run_keytool(["-genseckey", "-keystore", tmp_path / "k.p12", "-storepass", PW, *args])
+    ours = run_cli(["-genseckey", "-keystore", str(tmp_path / "o.p12"), "-storepass", PW, *args])
+    assert theirs.returncode == ours.returncode == 1
+    message = theirs.stdout.decode().strip().split(": ", 2)[-1]
+    assert ours.stderr.decode().splitlines()[-1] == f"keystoretool error: {message}"
+    assert not (tmp_path / "o.p12").exists() and not (tmp_path / "k.p12").exists()
+
+
+def test_genseckey_alias_taken(tmp_path: Path) -> None:
+    store = tmp_path / "k.p12"
+    base = ["-genseckey", "-keystore", store, "-storepass", PW, "-keyalg", "AES",
+            "-keysize", "128"]
+    assert run_keytool([*base, "-alias", "k1"]).returncode == 0
+    before = store.read_bytes()
+    theirs = run_keytool([*base, "-alias", "K1"])
+    ours = run_cli([*(str(a) for a in base), "-alias", "K1"])
+    assert theirs.stdout == b"keytool error: java.lang.Exception: Secret Key not generated, " \
+                            b"alias <K1> already exists\n"
+    assert ours.stderr == b"keystoretool error: Secret Key not generated, alias <K1> already " \
+                          b"exists\n"
+    assert store.read_bytes() == before
+
+
+@pytest.mark.parametrize("storetype,other", [("PKCS12", "JCEKS"), ("JCEKS", "PKCS12")])
+def test_importpass_read_by_keytool(tmp_path: Path, storetype: str, other: str) -> None:
+    ours = tmp_path / f"ours.{storetype.lower()}"
+    r = run_cli(["-importpass", "-keystore", str(ours), "-storetype", storetype, "-storepass",
+                 PW, "-keypass", PW, "-alias", "db", "-v"], stdin=b"s3cret pass\n")
+    assert r.returncode == 0, r
+    assert r.stderr.decode().startswith(f"Generated PBE secret key\n[Storing {ours}]\n")
+    r = run_cli(["importpass", "--keystore", str(ours), "--storepass", PW, "--keypass", PW,
+                 "--alias", "api"], stdin=b"token-123\n")
+    assert r.returncode == 0, r
+    assert r.stderr in (b"", b"\nWarning:\n" + r.stderr.split(b"Warning:\n")[-1])
+    theirs = tmp_path / f"theirs.{storetype.lower()}"
+    r = run_keytool(["-importpass", "-keystore", theirs, "-storetype", storetype, "-storepass",
+                     PW, "-keypass", PW, "-alias", "db"], stdin=b"s3cret pass\n")
+    assert r.returncode == 0, r
+    assert _keys(theirs)["db"] == _keys(ours)["db"] == ("PBEWithMD5AndDES", b"s3cret pass")
+    copy = tmp_path / f"copy.{other.lower()}"
+    _roundtrip_through_keytool(ours, copy, other)
+    assert _keys(copy) == {"db": ("PBEWithMD5AndDES", b"s3cret pass"),
+                           "api": ("PBEWithMD5AndDES", b"token-123")}
+
+
+def test_importpass_alias_taken_and_non_ascii(tmp_path: Path) -> None:
+    store = tmp_path / "p.p12"
+    assert run_cli(["-importpass", "-keystore", str(store), "-storepass", PW],
+                   stdin=b"first1\n").returncode == 0
+    before = store.read_bytes()
+    r = run_cli(["-importpass", "-keystore", str(store), "-storepass", PW], stdin=b"again\n")
+    assert r.returncode == 1
+    assert r.stderr == b"keystoretool error: Secret Key not generated, alias <mykey> already " \
+                       b"exists\n"
+    r = run_cli(["-importpass", "-keystore", str(store), "-storepass", PW, "-alias", "u"],
+                stdin="pässword\n".encode())
+    assert r.returncode == 1 and r.stderr == b"keystoretool error: Password is not ASCII\n"
+    assert store.read_bytes() == before
