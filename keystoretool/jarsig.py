@@ -97,11 +97,22 @@ def _block_signer(block: bytes, sf: bytes, name: str) -> list[bytes]:
         signature = bytes(info["encryptedDigest"])
         attrs = info["authenticatedAttributes"]
         signed_bytes = sf
+        message_digest = None
         if attrs.isValue and len(attrs):
             raw = encoder.encode(attrs)
             signed_bytes = b"\x31" + raw[1:]  # [0] IMPLICIT SET -> SET OF for the signature
+            for attr in attrs:
+                if str(attr["type"]) == "1.2.840.113549.1.9.4":  # messageDigest
+                    value, _ = decoder.decode(bytes(attr["values"][0]))
+                    message_digest = bytes(value)
+            if message_digest is None:
+                raise ValueError("no messageDigest attribute")
     except Exception as exc:  # noqa: BLE001 - any parse failure is Java's verify failure
         raise problem from exc
+    hash_name = _HASH_OIDS.get(digest_oid)
+    if message_digest is not None and (
+            hash_name is None or hashlib.new(hash_name.lower(), sf).digest() != message_digest):
+        raise problem
     pool = [x509.load_der_x509_certificate(d) for d in ders]
     leaf = next((c for c in pool if c.serial_number == serial), None)
     if leaf is None:
@@ -174,7 +185,10 @@ def jar_signers(path: str) -> list[Signer]:
             if sf_name is None or not manifest:
                 continue
             sf = zf.read(sf_name)
-            cert_path = _block_signer(zf.read(block_name), sf, base)
+            try:
+                cert_path = _block_signer(zf.read(block_name), sf, base)
+            except JarSecurityError:
+                continue  # keytool 17 then shows the jar as not signed by this signer
             sf_sections = _sections(sf)
             whole_ok = any(hashlib.new(h, manifest).digest() == want
                            for _, h, want in _digests(sf_sections[0][2], "-manifest"))
