@@ -144,3 +144,38 @@ def test_importpass_alias_taken_and_non_ascii(tmp_path: Path) -> None:
                 stdin="pässword\n".encode())
     assert r.returncode == 1 and r.stderr == b"keystoretool error: Password is not ASCII\n"
     assert store.read_bytes() == before
+
+
+def _hold_lock(path: str, ready: object, release: object) -> None:
+    from keystoretool import storage
+
+    with storage.locked(path, timeout=5):
+        ready.set()  # type: ignore[attr-defined]
+        release.wait(60)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", ["-genseckey", "-importpass"])
+def test_secret_key_commands_respect_the_lock(tmp_path: Path, command: str) -> None:
+    """Another process holds the keystore's lock: one error line, the file unchanged."""
+    import multiprocessing
+
+    store = tmp_path / "k.p12"
+    assert run_cli(["-genseckey", "-keystore", str(store), "-storepass", PW, "-alias", "first",
+                    "-keyalg", "AES", "-keysize", "128"]).returncode == 0
+    before = store.read_bytes()
+    fork = multiprocessing.get_context("fork")
+    ready, release = fork.Event(), fork.Event()
+    holder = fork.Process(target=_hold_lock, args=(str(store), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        r = run_cli([command, "-keystore", str(store), "-storepass", PW, "-alias", "second",
+                     "-keyalg", "AES" if command == "-genseckey" else "PBE", "-keysize", "128",
+                     "--lock-timeout", "0.5"], stdin=b"pw1234\n")
+    finally:
+        release.set()
+        holder.join(10)
+    assert r.returncode == 1
+    assert r.stderr.decode().splitlines()[-1] == \
+        f"keystoretool error: Keystore {store} is locked by another process (waited 0.5 s)"
+    assert store.read_bytes() == before
