@@ -199,3 +199,37 @@ def test_printcrl_from_url_matches_keytool(ca: Path, http_folder: tuple[str, Pat
 def test_printcrl_bad_input() -> None:
     r = run_cli(["-printcrl"], stdin=b"not a crl")
     assert r.returncode == 1 and r.stderr == b"keystoretool error: Failed to parse input\n"
+
+
+def test_printcrl_trustcacerts_uses_the_system_ca_store(tmp_path: Path) -> None:
+    """-trustcacerts verifies with the system CA store ($KEYSTORETOOL_CACERTS here),
+    as -importcert -trustcacerts does; keytool's lines and wording."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    name = x509.Name.from_rfc4514_string("CN=System CA")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(7).not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=2)).sign(key, hashes.SHA384()))
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(cert.public_bytes(Encoding.PEM))
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(name).last_update(now)
+           .next_update(now + dt.timedelta(days=1)).sign(key, hashes.SHA384()))
+    path = tmp_path / "sys.crl"
+    path.write_bytes(crl.public_bytes(Encoding.DER))
+    r = run_cli(["-printcrl", "-file", str(path), "-trustcacerts"],
+                env={"KEYSTORETOOL_CACERTS": str(bundle)})
+    assert r.returncode == 0 and r.stderr == b""
+    assert r.stdout.endswith(b"Verified by CN=System CA in cacerts with a 384-bit EC "
+                             b"(secp384r1) key\n")
+    other = tmp_path / "other.pem"
+    other.write_bytes(b"")
+    r = run_cli(["-printcrl", "-file", str(path), "-trustcacerts"],
+                env={"KEYSTORETOOL_CACERTS": str(other)})
+    assert r.stdout.endswith(b"*******************************************\nWARNING: not "
+                             b"verified. Make sure -keystore is correct.\n"
+                             b"*******************************************\n\n\n")

@@ -20,9 +20,11 @@ from .cmd_certs import (
     Ext,
     SigAlg,
     StartDate,
+    TrustCacerts,
     Validity,
     _prompt_new_key_password,
     _read_input,
+    _warn_all,
     _write_output,
     _write_stdout,
 )
@@ -257,11 +259,6 @@ def _csr_sig_name(request: object) -> str:
     return certinfo.certreq_sig_alg_name(request.public_bytes(Encoding.DER))  # type: ignore[attr-defined]
 
 
-def _warn_all(lines: list[str]) -> None:
-    for line in lines:
-        session().warn(line)
-
-
 # ---------------------------------------------------------------------------
 def gencrl(
     alias: o.Alias = None,
@@ -314,27 +311,31 @@ def printcrl(
     storepass: o.StorePass = None,
     storetype: o.StoreType = None,
     cacerts: o.Cacerts = False,
-    trustcacerts: Annotated[
-        bool, Opt("--trustcacerts", help="also verify with the JDK's cacerts")] = False,
+    trustcacerts: TrustCacerts = False,
     verbose: o.Verbose = False,
 ) -> None:
     """Prints a CRL (DER or PEM) from a file, a URL (http, https, file) or stdin, and
-    whether a certificate of the keystore (with -keystore) or cacerts verifies it.
+    whether a certificate of the keystore (with -keystore) or of the system CA store
+    (-trustcacerts) verifies it.
 
     Example: keystoretool -printcrl -file http://crl.example.com/ca.crl -keystore ca.p12
     -storepass:env PW
     """
     from .. import certinfo, crl
-    from .common import cacerts_path, resolve_keystore
+    from .common import resolve_keystore
 
     s = session()
     data = _read_crl_source(file)
     crls = crl.load_crls(data)
     stores: list[tuple[str, list[tuple[str, bytes]]]] = []
-    if trustcacerts:
-        ca = open_store(cacerts_path(), storepass if cacerts else "changeit", None,
-                        modifying=False).keystore
-        stores.append(("cacerts", _store_certs(ca)))
+    if trustcacerts:  # the system CA store, as -importcert -trustcacerts uses it
+        import warnings
+
+        from .. import certs
+
+        with warnings.catch_warnings():  # a bundle's odd certificate is not the user's concern
+            warnings.simplefilter("ignore")
+            stores.append(("cacerts", certs.system_ca_certificates()))
     opened = None
     if keystore is not None or cacerts:
         opened = open_store(resolve_keystore(keystore, storetype, cacerts), storepass,
