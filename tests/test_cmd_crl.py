@@ -233,3 +233,12 @@ def test_printcrl_trustcacerts_uses_the_system_ca_store(tmp_path: Path) -> None:
     assert r.stdout.endswith(b"*******************************************\nWARNING: not "
                              b"verified. Make sure -keystore is correct.\n"
                              b"*******************************************\n\n\n")
+
+
+def test_gencrl_is_a_command_and_id_repeats_without_warning() -> None:
+    from keystoretool.cli import keytool_argv
+
+    parsed = keytool_argv.parse(["-GenCRL", "-id", "1", "-id", "2:1", "-alias", "ca"])
+    assert parsed.command == "gencrl"
+    assert parsed.options["id"] == ["1", "2:1"]
+    assert parsed.warnings == []
