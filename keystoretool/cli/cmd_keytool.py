@@ -8,6 +8,7 @@ Each follows keytool's order of checks, prompts and messages (see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from ..entries import PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
@@ -57,12 +58,16 @@ Ids = Annotated[
 
 
 # ---------------------------------------------------------------------------
-def _store_secret(alias: str, algorithm: str, key: bytes, keypass: str | None,
-                  keystore: str | None, storepass: str | None, storetype: str | None,
-                  verbose: bool, backup: bool, announce: str | None,
-                  key_source: object = None) -> None:
-    """keytool's doGenSecretKey after the key is known: alias check, the
-    "Generated" line, the key password (JKS/JCEKS), the entry."""
+#: Makes the secret key once the store is open and the alias is free:
+#: (Java algorithm name, key bytes, the "Generated ..." line or None).
+KeyMaker = Callable[[], tuple[str, bytes, str | None]]
+
+
+def _store_secret(alias: str, make: KeyMaker, keypass: str | None, keystore: str | None,
+                  storepass: str | None, storetype: str | None, verbose: bool,
+                  backup: bool) -> None:
+    """keytool's doGenSecretKey: the store, the alias check, the key (and its
+    "Generated" line), the key password (JKS/JCEKS), the entry."""
     s = session()
     key_pw = passwords.resolve(keypass)
     path = keystore or default_keystore()
@@ -72,8 +77,7 @@ def _store_secret(alias: str, algorithm: str, key: bytes, keypass: str | None,
         warn_pkcs12_keypass(ks, key_pw)
         if alias in ks:
             raise AliasError(f"Secret Key not generated, alias <{alias}> already exists")
-        if callable(key_source):  # -importpass: the password is read after the checks
-            algorithm, key, announce = key_source()
+        algorithm, key, announce = make()
         if announce:
             s.info(announce)
         if ks.store_type != "PKCS12" and key_pw is None:
@@ -111,12 +115,11 @@ def genseckey(
         _importpass(label, keyalg, keypass, keystore, storepass, storetype, verbose, backup)
         return
 
-    def make() -> tuple[str, bytes, str]:
+    def make() -> tuple[str, bytes, str | None]:
         key = seckeys.generate(keyalg, keysize)  # type: ignore[arg-type]
         return key.algorithm, key.key, f"Generated {key.bits:,}-bit {key.algorithm} secret key"
 
-    _store_secret(label, "", b"", keypass, keystore, storepass, storetype, verbose, backup,
-                  None, key_source=make)
+    _store_secret(label, make, keypass, keystore, storepass, storetype, verbose, backup)
 
 
 def importpass(
@@ -157,8 +160,7 @@ def _importpass(label: str, keyalg: str, keypass: str | None, keystore: str | No
         name = "PBE" if keyalg.upper() == "PBE" else key.algorithm
         return key.algorithm, key.key, f"Generated {name} secret key" if verbose else None
 
-    _store_secret(label, "", b"", keypass, keystore, storepass, storetype, verbose, backup,
-                  None, key_source=make)
+    _store_secret(label, make, keypass, keystore, storepass, storetype, verbose, backup)
 
 
 def _prompt_credential() -> str:
