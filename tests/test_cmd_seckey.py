@@ -179,3 +179,56 @@ def test_secret_key_commands_respect_the_lock(tmp_path: Path, command: str) -> N
     assert r.stderr.decode().splitlines()[-1] == \
         f"keystoretool error: Keystore {store} is locked by another process (waited 0.5 s)"
     assert store.read_bytes() == before
+
+
+def _converse(args: list[str], answers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
+    """Run our CLI on a terminal (stdin, stdout and stderr a pty), answering each
+    prompt once it has been shown; returns (exit status, everything shown)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    from interop import REPO_ROOT
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), LANG="C.UTF-8")
+    proc = subprocess.Popen([sys.executable, "-m", "keystoretool", *args], stdin=slave,
+                            stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 60
+    pending = list(answers)
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(master, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+        while pending and seen.rstrip().endswith(pending[0][0]):
+            time.sleep(0.2)  # the prompt turns echo off right after it is shown
+            os.write(master, pending.pop(0)[1])
+    os.close(master)
+    return proc.wait(30), seen
+
+
+def test_importpass_on_a_terminal_asks_twice(tmp_path: Path) -> None:
+    store = tmp_path / "t.p12"
+    args = ["-importpass", "-keystore", str(store), "-storepass", PW, "-alias", "tty"]
+    rc, shown = _converse(args, [(b"Enter the password to be stored:", b"typed-pw\n"),
+                                 (b"Re-enter password:", b"typed-pw\n")])
+    assert rc == 0, shown
+    assert b"Enter the password to be stored:  " in shown and b"Re-enter password: " in shown
+    assert b"typed-pw" not in shown  # not echoed
+    assert _keys(store)["tty"] == ("PBEWithMD5AndDES", b"typed-pw")
+    rc, shown = _converse([*args[:-1], "other"],
+                          [(b"Enter the password to be stored:", b"one1\n"),
+                           (b"Re-enter password:", b"two2\n"),
+                           (b"Try again\r\nEnter the password to be stored:", b"one1\n"),
+                           (b"Re-enter password:", b"one1\n")])
+    assert rc == 0, shown
+    assert b"They don't match. Try again" in shown
+    assert _keys(store)["other"] == ("PBEWithMD5AndDES", b"one1")

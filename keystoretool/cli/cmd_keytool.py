@@ -164,11 +164,12 @@ def _importpass(label: str, keyalg: str, keypass: str | None, keystore: str | No
 
 
 def _prompt_credential() -> str:
-    """keytool's promptForCredential: without a terminal one line is read, no
-    prompt; on a terminal it is asked twice (3 tries)."""
+    """keytool's promptForCredential: without a console (Java's System.console():
+    stdin and stdout both terminals) one line is read, no prompt; on a console it
+    is asked twice (3 tries)."""
     s = session()
     prompter = s.prompter
-    if not prompter._isatty():
+    if not (prompter._isatty() and s.out.isatty()):
         return prompter.password("") or ""
     for _ in range(3):
         entered = prompter.password("Enter the password to be stored:  ") or ""
