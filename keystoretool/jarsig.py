@@ -25,8 +25,6 @@ from .errors import KeystoreToolError
 _DIGESTS = {"SHA-512": "sha512", "SHA-384": "sha384", "SHA-256": "sha256", "SHA-224": "sha224",
             "SHA-1": "sha1", "SHA": "sha1", "MD5": "md5"}
 _BLOCK_SUFFIXES = (".RSA", ".DSA", ".EC")
-#: The most a jar entry may hold when it is read for its digest.
-MAX_ENTRY = 512 << 20
 
 
 class JarSecurityError(KeystoreToolError):
@@ -160,6 +158,15 @@ def _verify(key: Any, signature: bytes, data: bytes, digest_oid: str) -> bool:
 def jar_signers(path: str) -> list[Signer]:
     """Every signer of the jar at ``path``, verified, in keytool's order;
     [] for an unsigned jar. Raises :class:`JarSecurityError` as Java would."""
+    import zlib
+
+    try:
+        return _jar_signers(path)
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError) as exc:
+        raise KeystoreToolError(f"invalid jar file {path}: {exc}") from None
+
+
+def _jar_signers(path: str) -> list[Signer]:
     from . import storage
 
     try:
@@ -211,11 +218,15 @@ def jar_signers(path: str) -> list[Signer]:
             if info.is_dir():
                 continue
             entry_signers = [s for s, covered in signers if name in covered]
-            if name in by_name:
-                for java, hname, want in _digests(by_name[name][1], ""):
-                    if info.file_size > MAX_ENTRY:
-                        raise KeystoreToolError(f"{name}: entry too large")
-                    if hashlib.new(hname, zf.read(name)).digest() != want and entry_signers:
+            checks = _digests(by_name[name][1], "") if name in by_name else []
+            if checks and entry_signers:
+                hashers = [hashlib.new(hname) for _, hname, _ in checks]
+                with zf.open(info) as stream:  # streamed: an entry may be large
+                    while chunk := stream.read(1 << 20):
+                        for h in hashers:
+                            h.update(chunk)
+                for (java, _, want), h in zip(checks, hashers, strict=True):
+                    if h.digest() != want:
                         raise JarSecurityError(f"{java} digest error for {name}")
             for s in entry_signers:
                 if s not in found:

@@ -80,3 +80,18 @@ def test_printcert_jarfile_fresh_jarsigner_jar(tmp_path: Path) -> None:
     ours = run_cli(["-printcert", "-jarfile", str(jar)], env=UTC)
     assert ours.stdout == theirs.stdout
     assert b"Owner: CN=Fresh Signer" in ours.stdout
+
+
+def test_printcert_jarfile_corrupt_entry_is_one_error_line(tmp_path: Path) -> None:
+    """A signed jar whose compressed entry is damaged: one error line, no traceback."""
+    data = bytearray((JARS / "signed.jar").read_bytes())
+    with zipfile.ZipFile(JARS / "signed.jar") as zf:
+        info = zf.getinfo("pkg/hello.txt")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start:start + 4] = b"\xff\xff\xff\xff"
+    bad = tmp_path / "bad.jar"
+    bad.write_bytes(bytes(data))
+    r = run_cli(["-printcert", "-jarfile", str(bad)])
+    assert r.returncode == 1
+    assert r.stderr.startswith(b"keystoretool error: ") and r.stderr.count(b"\n") == 1
+    assert b"Traceback" not in r.stderr and b"internal error" not in r.stderr
