@@ -242,3 +242,29 @@ def test_gencrl_is_a_command_and_id_repeats_without_warning() -> None:
     assert parsed.command == "gencrl"
     assert parsed.options["id"] == ["1", "2:1"]
     assert parsed.warnings == []
+
+
+def test_printcrl_damaged_crls_are_clean_errors(ca: Path, tmp_path: Path) -> None:
+    """Bytes of a CRL changed at random: printed or one clean error, never a crash."""
+    import io
+    import random
+
+    from keystoretool.cli import common
+    from keystoretool.cli.main import run
+    from keystoretool.errors import KeystoreToolError
+
+    good = _keytool_crl(ca, tmp_path / "k.crl", "-id", "5", "-id", "6:1").read_bytes()
+    rng = random.Random(16)
+    path = tmp_path / "fz.crl"
+    for _ in range(300):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        path.write_bytes(bytes(data))
+        common.set_session(common.Session(out=io.StringIO(), err=io.StringIO()))
+        try:
+            run(["-printcrl", "-file", str(path)])
+        except KeystoreToolError:
+            pass
+        finally:
+            common.set_session(None)

@@ -8,6 +8,7 @@ Each follows keytool's order of checks, prompts and messages (see
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -350,7 +351,13 @@ def printcrl(
 
             s.out.write(certinfo.pem(one.public_bytes(Encoding.DER), "X509 CRL"))
         else:
-            s.out.write(crl.render(one))
+            try:
+                text = crl.render(one)
+            except Exception:  # noqa: BLE001 - any malformed field: Java's parse failure
+                if os.environ.get("KEYSTORETOOL_DEBUG"):
+                    raise
+                raise KeystoreToolError("Failed to parse input") from None
+            s.out.write(text)
         found = None
         for where, candidates in stores:
             found = crl.verify(one, candidates)
