@@ -47,9 +47,15 @@ def read_request(data: bytes) -> x509.CertificateSigningRequest:
     if len(der) < 2:
         raise KeystoreToolError("Too short")
     try:
-        return x509.load_der_x509_csr(der)
-    except ValueError:
+        request = x509.load_der_x509_csr(der)
+        request.public_key()  # parsed lazily: make a bad field fail here
+        request.subject.public_bytes()
+        valid = request.is_signature_valid
+    except Exception:  # noqa: BLE001 - ValueError, UnsupportedAlgorithm, InvalidVersion...
         raise KeystoreToolError("Failed to parse input") from None
+    if not valid:  # Java's PKCS10 constructor checks the signature
+        raise KeystoreToolError("Invalid PKCS #10 signature")
+    return request
 
 
 def _honored(spec: str, requested: dict[str, tuple[Any, bool]]) -> dict[str, tuple[Any, bool]]:

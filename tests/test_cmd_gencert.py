@@ -156,11 +156,20 @@ def test_gencert_native_syntax_stdin_stdout_der(pki: dict[str, Path]) -> None:
     (["-alias", "nosuch"], "Alias <nosuch> does not exist"),
     (["-infile", "EMPTY"], "Too short"),
     (["-ext", "ku=nonsense"], "Unknown keyUsage type: nonsense"),
+    (["-infile", "BADSIG"], "Invalid PKCS #10 signature"),
 ])
 def test_gencert_errors_like_keytool(pki: dict[str, Path], extra: list[str], message: str) -> None:
     empty = pki["dir"] / "empty.csr"
     empty.write_bytes(b"")
-    extra = [str(empty) if a == "EMPTY" else a for a in extra]
+    import base64
+
+    lines = pki["csr"].read_bytes().splitlines()
+    der = bytearray(base64.b64decode(b"".join(x for x in lines if not x.startswith(b"-----"))))
+    der[-3] ^= 1  # a bit of the signature
+    badsig = pki["dir"] / "badsig.csr"
+    badsig.write_bytes(b"-----BEGIN NEW CERTIFICATE REQUEST-----\n" + base64.encodebytes(bytes(der))
+                       + b"-----END NEW CERTIFICATE REQUEST-----\n")
+    extra = [str(empty) if a == "EMPTY" else str(badsig) if a == "BADSIG" else a for a in extra]
     args = ["-gencert", "-keystore", str(pki["ca"]), "-storepass", PW, "-alias", "ca",
             "-infile", str(pki["csr"]), *extra]
     theirs = run_keytool(args)
