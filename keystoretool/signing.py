@@ -105,14 +105,7 @@ def sign_request(
 ) -> x509.Certificate:
     """The certificate keytool -gencert issues for ``request``."""
     from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-    from cryptography.x509.oid import ExtensionOID
 
-    alg = certs.resolve_sigalg(sigalg, key)
-    try:
-        subject_key = request.public_key()
-    except (ValueError, TypeError) as exc:
-        raise KeystoreToolError(f"Unsupported key in the request: {exc}") from exc
     requested: dict[str, tuple[Any, bool]] = {}
     try:
         for ext in request.extensions:
@@ -120,10 +113,37 @@ def sign_request(
             requested[ext.oid.dotted_string] = (raw, ext.critical)
     except (ValueError, TypeError, x509.DuplicateExtension):
         requested = {}
+    subject = request.subject if dname is None else certs.parse_dname(dname)
+    return issue(subject, request.public_key(), issuer_cert, key, start=start,
+                 validity_days=validity_days, sigalg=sigalg, ext_values=ext_values,
+                 requested=requested)
+
+
+def issue(
+    subject: x509.Name,
+    subject_key: Any,
+    issuer_cert: x509.Certificate,
+    key: Any,
+    *,
+    start: datetime,
+    validity_days: int,
+    sigalg: str | None = None,
+    ext_values: Sequence[str] = (),
+    requested: dict[str, tuple[Any, bool]] | None = None,
+) -> x509.Certificate:
+    """A certificate for ``subject_key`` signed by ``key`` (whose certificate is
+    ``issuer_cert``), with keytool's createV3Extensions: ``requested``
+    extensions kept by ``-ext honored=...``, the ``-ext`` values, the SKI and
+    the AKI (``-gencert``, ``-genkeypair -signer``)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from cryptography.x509.oid import ExtensionOID
+
+    alg = certs.resolve_sigalg(sigalg, key)
     chosen: dict[str, tuple[Any, bool]] = {}
     honored = next((v for v in ext_values if v.lower().startswith("honored=")), None)
     if honored is not None:
-        chosen.update(_honored(honored, requested))
+        chosen.update(_honored(honored, requested or {}))
     for ext in certs.parse_extensions(ext_values, subject_key):  # -ext values, then the SKI
         chosen[ext.oid.dotted_string] = (ext.value, ext.critical)
     issuer_pub = issuer_cert.public_key()
@@ -142,9 +162,9 @@ def sign_request(
     not_before = start.astimezone(UTC).replace(microsecond=0)
     builder = (
         x509.CertificateBuilder()
-        .subject_name(request.subject if dname is None else certs.parse_dname(dname))
+        .subject_name(subject)
         .issuer_name(issuer_cert.subject)
-        .public_key(subject_key)  # type: ignore[arg-type]
+        .public_key(subject_key)
         .serial_number(certs.random_serial())
         .not_valid_before(not_before)
         .not_valid_after(not_before + timedelta(days=validity_days))

@@ -178,3 +178,41 @@ def test_gencert_errors_like_keytool(pki: dict[str, Path], extra: list[str], mes
     assert theirs.stdout.decode().endswith(f": {message}\n")
     assert ours.stderr.decode().splitlines()[-1] == f"keystoretool error: {message}"
     assert ours.stdout == b""
+
+
+@pytest.mark.parametrize("syntax", ["keytool", "native"])
+def test_genkeypair_signer_matches_keytool(pki: dict[str, Path], tmp_path: Path,
+                                           syntax: str) -> None:
+    """keytool 17's -genkeypair -signer: a certificate issued by another key entry of
+    the keystore, the signer's chain appended, keytool's message."""
+    theirs, ours = tmp_path / "theirs.p12", tmp_path / "ours.p12"
+    for store in (theirs, ours):
+        store.write_bytes(pki["ca"].read_bytes())
+    r = run_keytool(["-genkeypair", "-keystore", theirs, "-storepass", PW, "-alias", "leaf",
+                     "-keyalg", "EC", "-dname", "CN=Leaf", "-signer", "ca", "-ext",
+                     "eku=clientAuth"])
+    assert r.returncode == 0, r
+    if syntax == "keytool":
+        args = ["-genkeypair", "-keystore", str(ours), "-storepass", PW, "-alias", "leaf",
+                "-keyalg", "EC", "-dname", "CN=Leaf", "-signer", "ca", "-ext", "eku=clientAuth"]
+    else:
+        args = ["genkeypair", "--keystore", str(ours), "--storepass", PW, "--alias", "leaf",
+                "--keyalg", "EC", "--dname", "CN=Leaf", "--signer", "ca", "--ext",
+                "eku=clientAuth"]
+    o = run_cli(args)
+    assert o.returncode == 0, o
+    assert o.stderr == r.stderr.replace(b"keytool", b"keystoretool")
+    assert o.stderr.startswith(b"Generating 256 bit EC (secp256r1) key pair and a certificate "
+                               b"(SHA256withRSA) issued by <ca> with a validity of 90 days\n")
+
+    def listing(store: Path) -> str:
+        out = run_keytool(["-list", "-v", "-keystore", store, "-storepass", PW, "-alias",
+                           "leaf"], env=UTC_ENV)
+        assert out.returncode == 0, out
+        return _shape(re.sub(r"Creation date: .*", "", out.stdout.decode()))
+
+    assert listing(ours) == listing(theirs)
+    assert "Certificate chain length: 2" in listing(ours)
+    bad = run_cli([a.replace("leaf", "other") for a in args[:-4]]
+                  + ["-signer" if syntax == "keytool" else "--signer", "nosuch"])
+    assert bad.returncode == 1 and bad.stderr.endswith(b"Alias <nosuch> does not exist\n")
