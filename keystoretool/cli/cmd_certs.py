@@ -171,9 +171,9 @@ def genkeypair(
             subject = certs.parse_dname(dname)
         signed_by = None
         if signer is not None:
-            from .cmd_keytool import _signer
+            from .signers import signing_key_entry
 
-            signed_by = _signer(ks, signer, signerkeypass)
+            signed_by = signing_key_entry(ks, signer, signerkeypass)
         generated = certs.generate_key_pair(keyalg, keysize, groupname)
         _warn_all(generated.warnings)
         key = generated.private_key
@@ -390,7 +390,7 @@ def printcert(
                                 "the probe command shows a server's certificate chain")
     s = session()
     if jarfile is not None:
-        from .cmd_keytool import print_jar_signers
+        from .signers import print_jar_signers
 
         print_jar_signers(jarfile, rfc)
         return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from ..entries import PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
 from ..errors import AliasError, KeystoreToolError
@@ -34,13 +34,13 @@ from .common import (
     default_keystore,
     maybe_jks_warning,
     open_store,
-    recover_key,
     session,
     set_lock_timeout,
     store_for_change,
     warn_pkcs12_keypass,
 )
 from .options import Opt
+from .signers import signing_key_entry
 
 SecKeyAlg = Annotated[
     str | None,
@@ -183,22 +183,6 @@ def _prompt_credential() -> str:
 
 
 # ---------------------------------------------------------------------------
-def _signer(ks: object, label: str, keypass: str | None) -> tuple[PrivateKeyEntry, Any]:
-    """The key entry that signs (gencert, gencrl): its entry and private key."""
-    from ..model import Keystore
-
-    assert isinstance(ks, Keystore)
-    entry = ks.find(label)
-    if entry is None:
-        raise AliasError(f"Alias <{label}> does not exist")
-    if isinstance(entry, TrustedCertEntry):
-        raise KeystoreToolError(f"Alias <{label}> has no key")
-    recover_key(entry, ks, label, keypass)
-    if not isinstance(entry, PrivateKeyEntry) or not entry.chain_der:
-        raise KeystoreToolError(f"Alias <{label}> has no certificate")
-    return entry, entry.private_key()
-
-
 def gencert(
     alias: o.Alias = None,
     infile: InFile = None,
@@ -229,7 +213,7 @@ def gencert(
     opened = open_store(resolve_keystore(keystore, storetype, cacerts), storepass, storetype,
                         modifying=False)
     ks = opened.keystore
-    entry, key = _signer(ks, label, keypass)
+    entry, key = signing_key_entry(ks, label, keypass)
     days = 90 if validity is None else validity
     start = certs.parse_startdate(startdate)
     request = signing.read_request(_read_input(infile))
@@ -291,7 +275,7 @@ def gencrl(
     opened = open_store(resolve_keystore(keystore, storetype, cacerts), storepass, storetype,
                         modifying=False)
     ks = opened.keystore
-    entry, key = _signer(ks, label, keypass)
+    entry, key = signing_key_entry(ks, label, keypass)
     days = 90 if validity is None else validity
     start = certs.parse_startdate(startdate)
     for text in ids or []:
@@ -426,38 +410,6 @@ def _read_crl_source(src: str | None) -> bytes:
 
 
 # ---------------------------------------------------------------------------
-def print_jar_signers(jarfile: str, rfc: bool) -> None:
-    """``-printcert -jarfile``: each signer's certificate path, as keytool prints it."""
-    from .. import certinfo, jarsig
-
-    s = session()
-    signers = jarsig.jar_signers(jarfile)
-    parts: list[str] = []
-    for pos, signer in enumerate(signers, 1):
-        parts.append(f"Signer #{pos}:\n\n")
-        count = len(signer.cert_path)
-        for i, der in enumerate(signer.cert_path, 1):
-            parts.append(f"Certificate #{i}:\n")
-            if rfc:
-                parts.append(f"Certificate owner: {_owner(der)}\n\n"
-                             + certinfo.pem(der))
-            else:
-                parts.append(certinfo.print_x509(der))
-            parts.append("\n")
-            label = f"The certificate #{i} of signer #{pos}" if count > 1 else \
-                f"The certificate of signer #{pos}"
-            _warn_all(certinfo.weak_warnings(label, der))
-    if not signers:
-        parts.append("Not a signed jar file\n")
-    s.out.write("".join(parts))
-
-
-def _owner(der: bytes) -> str:
-    from .. import certinfo, certs
-
-    return certinfo.x500_str(certs.lenient_certificate(der).subject)
-
-
 # ---------------------------------------------------------------------------
 def showinfo(
     tls: Annotated[bool, Opt("--tls", help="TLS protocols and cipher suites")] = False,
