@@ -1066,6 +1066,15 @@ def self_signed_certificate(
     )
     for ext in parse_extensions(ext_values, key.public_key()):
         builder = builder.add_extension(ext.value, ext.critical)
+    return sign_certificate(builder, key, alg)
+
+
+def sign_certificate(builder: x509.CertificateBuilder, key: CertificateIssuerPrivateKeyTypes,
+                     alg: SigAlg) -> x509.Certificate:
+    """Sign a certificate builder with ``alg`` (SHA-1 included, which
+    ``cryptography`` refuses: see :func:`_resign`)."""
+    from cryptography import x509
+
     try:
         if alg.needs_resign:
             from cryptography.hazmat.primitives import hashes
@@ -1389,13 +1398,16 @@ def names_equal(a: x509.Name, b: x509.Name) -> bool:
     return a == b or _canonical_name(a) == _canonical_name(b)
 
 
-def verify_signature(cert: x509.Certificate, key: Any) -> bool:
-    """``cert.verify(key)``: the signature checks out with ``key`` (names are
-    not compared)."""
+def verify_signature(cert: x509.Certificate | x509.CertificateRevocationList, key: Any) -> bool:
+    """``cert.verify(key)``: the signature of a certificate or CRL checks out
+    with ``key`` (names are not compared; SHA-1 is accepted, as Java does)."""
+    from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
     try:
-        data, sig = cert.tbs_certificate_bytes, cert.signature
+        data = cert.tbs_certificate_bytes if isinstance(cert, x509.Certificate) \
+            else cert.tbs_certlist_bytes
+        sig = cert.signature
         if isinstance(key, rsa.RSAPublicKey):
             key.verify(sig, data, cert.signature_algorithm_parameters,  # type: ignore[arg-type]
                        cert.signature_hash_algorithm)  # type: ignore[arg-type]

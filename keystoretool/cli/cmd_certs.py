@@ -121,8 +121,14 @@ def genkeypair(
     backup: o.Backup = False,
     lock_timeout: o.LockTimeout = None,
     name_rules: o.NameRules = None,
+    signer: Annotated[str | None, Opt(
+        "--signer", help="alias of a key entry of the keystore that signs the certificate "
+        "(default: self-signed)")] = None,
+    signerkeypass: Annotated[str | None, Opt(
+        "--signerkeypass", help=f"key password of the signer; {o.PW_HELP}",
+        secret=o.LITERAL)] = None,
 ) -> None:
-    """Generates a key pair and a self-signed certificate.
+    """Generates a key pair and a self-signed certificate (or one signed by -signer).
 
     Example: keystoretool -genkeypair -alias client -keyalg RSA -keysize 2048
     -dname "CN=John Doe, EMAILADDRESS=j@x.com, OU=Eng, O=ACME, L=Berlin, ST=BE, C=DE"
@@ -164,24 +170,45 @@ def genkeypair(
             subject = certs.ask_x500(_prompter().line, s.err.write, certinfo.x500_str)
         else:
             subject = certs.parse_dname(dname)
+        signed_by = None
+        if signer is not None:
+            from .signers import signing_key_entry
+
+            signed_by = signing_key_entry(ks, signer, signerkeypass)
         generated = certs.generate_key_pair(keyalg, keysize, groupname)
         _warn_all(generated.warnings)
         key = generated.private_key
-        cert = certs.self_signed_certificate(key, subject, start=start, validity_days=days,
-                                             sigalg=sigalg, ext_values=ext or [])
+        if signed_by is None:
+            cert = certs.self_signed_certificate(key, subject, start=start, validity_days=days,
+                                                 sigalg=sigalg, ext_values=ext or [])
+            chain = [certs.cert_der(cert)]
+            how = "self-signed certificate"
+        else:
+            from .. import signing
+
+            signer_entry, signer_key = signed_by
+            cert = signing.issue(subject, key.public_key(),
+                                 certs.lenient_certificate(signer_entry.chain_der[0]),
+                                 signer_key, start=start, validity_days=days, sigalg=sigalg,
+                                 ext_values=ext or [])
+            chain = [certs.cert_der(cert), *signer_entry.chain_der]
+            how = "a certificate"
+        issued = "" if signer is None else f" issued by <{signer}>"
         s.info(
             f"Generating {generated.key_size:,} bit {generated.display_alg} key pair and "
-            f"self-signed certificate ({certinfo.java_sig_alg_name(cert)}) with a validity of "
+            f"{how} ({certinfo.java_sig_alg_name(cert)}){issued} with a validity of "
             f"{days:,} days\n\tfor: {certinfo.x500_str(subject)}"
         )
         if ks.store_type != "PKCS12" and key_pw is None:
             key_pw = _prompt_new_key_password(label)
         protect = None if ks.store_type == "PKCS12" or key_pw == ks.password else key_pw
         pkcs8 = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
-        entry = PrivateKeyEntry(label, chain_der=[certs.cert_der(cert)], pkcs8=pkcs8,
-                                key_password=protect)
+        entry = PrivateKeyEntry(label, chain_der=chain, pkcs8=pkcs8, key_password=protect)
         ks.put(label, entry)
-        _warn_all(certinfo.weak_warnings("The generated certificate", cert))
+        for i, der in enumerate(chain, 1):
+            _warn_all(certinfo.weak_warnings(
+                "The generated certificate" if len(chain) == 1 else
+                f"The generated certificate #{i} of {len(chain)}", der))
         opened.changed = True
     maybe_jks_warning(path, ks)
 
@@ -356,7 +383,8 @@ def printcert(
     verbose: o.Verbose = False,
     sslserver: Annotated[
         str | None, Opt("--sslserver", help="not supported: see the probe command")] = None,
-    jarfile: Annotated[str | None, Opt("--jarfile", help="not supported", path=True)] = None,
+    jarfile: Annotated[
+        str | None, Opt("--jarfile", help="print the signers of a signed jar", path=True)] = None,
 ) -> None:
     """Prints the content of a certificate file (DER, PEM or PKCS#7; stdin without -file).
 
@@ -367,9 +395,12 @@ def printcert(
     if sslserver is not None:
         raise KeystoreToolError("-printcert -sslserver is not supported by keystoretool; "
                                 "the probe command shows a server's certificate chain")
-    if jarfile is not None:
-        raise KeystoreToolError("-printcert -jarfile is not supported by keystoretool")
     s = session()
+    if jarfile is not None:
+        from .signers import print_jar_signers
+
+        print_jar_signers(jarfile, rfc)
+        return
     data = _read_input(file)
     try:
         found = certs.read_certificate_ders(data)

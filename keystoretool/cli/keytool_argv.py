@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "genkey": "genkeypair",
     "genseckey": "genseckey",
     "gencert": "gencert",
+    "gencrl": "gencrl",
     "importcert": "importcert",
     "import": "importcert",
     "importpass": "importpass",
@@ -71,7 +72,7 @@ VALUE_OPTIONS = {
 #: keytool options that are flags.
 FLAG_OPTIONS = {
     "v", "rfc", "noprompt", "trustcacerts", "protected", "srcprotected", "destprotected",
-    "cacerts", "gencrl", "tls", "debug",
+    "cacerts", "tls", "debug",
     # beyond keytool
     "json", "backup", "keep-unattached-certs", "prometheus", "dates", "keys",
 }
@@ -80,7 +81,8 @@ PASSWORD_OPTIONS = {
     "new", "signerkeypass", "other-storepass", "other-keypass",
 }
 #: Options that may repeat without keytool's warning.
-REPEATABLE = {"ext", "addprovider", "providerclass", "providerarg", "keypass-for", "storepass-for"}
+REPEATABLE = {"ext", "addprovider", "providerclass", "providerarg", "keypass-for", "storepass-for",
+              "id"}
 #: Options a command takes more than once: ``-expiry`` and ``-diff`` take
 #: their keystores as repeated ``-keystore`` (natively: positional arguments).
 REPEATABLE_FOR: dict[str, set[str]] = {"expiry": {"keystore"}, "diff": {"keystore"}}

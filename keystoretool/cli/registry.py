@@ -35,6 +35,10 @@ COMMAND_MODULES: dict[str, str] = {
     "expiry": "keystoretool.cli.cmd_report",
     "diff": "keystoretool.cli.cmd_report",
     "batch": "keystoretool.cli.cmd_batch",
+    **{
+        name: "keystoretool.cli.cmd_keytool"
+        for name in ("genseckey", "importpass", "gencert", "gencrl", "printcrl", "showinfo")
+    },
 }
 #: Modules whose commands are discovered when the typer app is built.
 ALL_MODULES = (
@@ -43,6 +47,7 @@ ALL_MODULES = (
     "keystoretool.cli.cmd_extra",
     "keystoretool.cli.cmd_report",
     "keystoretool.cli.cmd_batch",
+    "keystoretool.cli.cmd_keytool",
 )
 
 

@@ -55,6 +55,7 @@ SECRET_KEY_OIDS: dict[str, str] = {
     "HmacSHA3-256": "2.16.840.1.101.3.4.2.14",
     "HmacSHA3-384": "2.16.840.1.101.3.4.2.15",
     "HmacSHA3-512": "2.16.840.1.101.3.4.2.16",
+    "PBEWithMD5AndDES": "1.2.840.113549.1.5.3",  # keytool -importpass ("PBE" keys)
 }
 SECRET_KEY_NAMES = {v: k for k, v in SECRET_KEY_OIDS.items()}
 SECRET_KEY_NAMES["1.2.840.113549.3.7"] = "DESede"  # des-ede3-cbc, as other tools write it
