@@ -296,7 +296,7 @@ def test_failed_write_through_the_cli_leaves_the_store_identical(tmp_path: Path)
         make_delete_store(path, "PKCS12")
         before = path.read_bytes()
         os.chown(path, 65534, 65534)
-        path.chmod(0o644)
+        path.chmod(0o444)  # not writable: a writable one in a 0555 folder is rewritten in place
         d.chmod(0o555)
         drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
         probe = subprocess.run([*drop, *cli("--version")], capture_output=True, timeout=30,
