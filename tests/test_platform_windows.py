@@ -428,3 +428,50 @@ def test_colours_follow_the_platforms_terminal_rules(
     from keystoretool.cli.app import colours_allowed
 
     assert colours_allowed(platform, environ) is allowed
+
+
+def test_batch_jobs_without_fork_runs_the_lines_in_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from keystoretool.cli import cmd_batch
+    from keystoretool.cli.main import main
+
+    stores = []
+    for name in ("a.p12", "b.p12"):
+        make_store(tmp_path / name)
+        stores.append(tmp_path / name)
+    batch = tmp_path / "lines.txt"
+    batch.write_text("".join(
+        f"-changealias -alias ca1 -destalias ca2 -keystore {p} -storepass {PW}\n"
+        for p in stores))
+    monkeypatch.setattr(cmd_batch, "can_fork", lambda: False)
+    monkeypatch.setattr(cmd_batch, "_run_parallel", None)  # must not be reached
+    assert main(["batch", "--jobs", "2", str(batch)]) == 0, capsys.readouterr()
+    assert all(aliases(p) == {"key1", "ca2"} for p in stores)
+
+
+def test_new_destination_backup_and_migration_on_windows(env: dict[str, str], ks: Path) -> None:
+    """The other write paths on the Windows implementation: a keystore
+    created by -importkeystore (hard-linked into place), --backup (NAME.bak
+    replaced through the retrying replace) and the in-place migration's
+    NAME.old copy."""
+    folder = ks.parent
+    dest = folder / "copy.jks"
+    done = win(env, "-importkeystore", "-srckeystore", str(ks), "-srcstorepass", PW,
+               "-destkeystore", str(dest), "-deststoretype", "JKS", "-deststorepass", PW,
+               "-noprompt", WINSIM_REPLACE_FAIL="0")
+    assert done.returncode == 0, done.stderr
+    assert aliases(dest) == {"key1", "ca1"}
+    before = ks.read_bytes()
+    done = win(env, "-delete", "-alias", "ca1", "-keystore", str(ks), "-storepass", PW,
+               "--backup", WINSIM_REPLACE_FAIL="1")
+    assert done.returncode == 0, done.stderr
+    assert (folder / "ks.p12.bak").read_bytes() == before and aliases(ks) == {"key1"}
+    jks_bytes = dest.read_bytes()
+    done = win(env, "-importkeystore", "-srckeystore", str(dest), "-destkeystore", str(dest),
+               "-deststoretype", "pkcs12", "-srcstorepass", PW, "-deststorepass", PW, "-noprompt")
+    assert done.returncode == 0, done.stderr
+    assert (folder / "copy.jks.old").read_bytes() == jks_bytes
+    assert Keystore.load(dest, PW).store_type == "PKCS12"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "copy.jks", "copy.jks.old", "ks.p12", "ks.p12.bak"]

@@ -529,6 +529,8 @@ def run_batch(lines: Sequence[Line], *, keep_going: bool = False, jobs: int = 1,
     """Run a batch, printing each line's output in line order; returns the
     numbers of the lines that failed."""
     printer = _Printer(lines, as_json)
+    if jobs > 1 and not can_fork():
+        jobs = 1  # Windows: no fork; the lines run one after another, as with --jobs 1
     groups = plan_groups(lines) if jobs > 1 else [list(lines)]
     with _observe_keystores():
         if jobs > 1 and len(groups) > 1:
@@ -539,6 +541,13 @@ def run_batch(lines: Sequence[Line], *, keep_going: bool = False, jobs: int = 1,
                 printer.add(result)
     printer.report_skipped()
     return printer.failed
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked (not on Windows)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _run_parallel(groups: list[list[Line]], printer: _Printer, *, keep_going: bool,

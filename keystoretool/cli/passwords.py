@@ -85,13 +85,20 @@ def read_first_line(path: str, shown: str) -> bytes:
             raise UsageError(f"Cannot find file: {shown}")
         if stat.S_ISFIFO(mode):
             return _read_pipe_line(fd, shown)
-        os.set_blocking(fd, True)
+        _set_blocking(fd)
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.readline(_LINE_MAX)
     except OSError as exc:
         raise UsageError(f"Cannot find file: {shown}") from exc
     finally:
         os.close(fd)
+
+
+def _set_blocking(fd: int) -> None:
+    """Undo O_NONBLOCK (POSIX; Windows opened the file blocking and, before
+    Python 3.12, has no os.set_blocking)."""
+    if hasattr(os, "set_blocking") and hasattr(os, "O_NONBLOCK"):
+        os.set_blocking(fd, True)
 
 
 def _read_pipe_line(fd: int, shown: str) -> bytes:
@@ -130,7 +137,7 @@ def _read_pipe_line_blocking(fd: int, shown: str, wait: float) -> bytes:
     got: list[bytes] = []
 
     def reader() -> None:
-        os.set_blocking(fd, True)
+        _set_blocking(fd)
         with os.fdopen(fd, "rb", closefd=False) as fh:
             got.append(fh.readline(_LINE_MAX))
 
