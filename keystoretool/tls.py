@@ -394,7 +394,8 @@ def _write_credentials(
         serialization.BestAvailableEncryption(passphrase),
     )
     path = os.path.join(directory, "client.pem")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(to_pem(chain) + key_pem)
     return path, passphrase

@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import typer
@@ -53,10 +54,43 @@ def typer_command(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def colours_allowed(platform: str | None = None,
+                    environ: Mapping[str, str] | None = None) -> bool:
+    """Whether help may be coloured on a terminal: never with NO_COLOR
+    (https://no-color.org) or ``TERM=dumb``; on Windows only in a console
+    that understands VT escape sequences (Windows Terminal, ANSICON, a
+    ``TERM`` set by a POSIX-like shell, or a console where VT processing can
+    be switched on), never raw escapes in an old console."""
+    platform = sys.platform if platform is None else platform
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
+        return False
+    if platform != "win32":
+        return True
+    if env.get("WT_SESSION") or env.get("ANSICON") or env.get("TERM"):
+        return True
+    return _enable_vt_mode()
+
+
+def _enable_vt_mode() -> bool:
+    """Switch on ENABLE_VIRTUAL_TERMINAL_PROCESSING for stdout (Windows 10+)."""
+    try:
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.GetStdHandle(-11)  # STD_OUTPUT_HANDLE
+        mode = ctypes.c_uint32()
+        if not kernel32.GetConsoleMode(handle, ctypes.byref(mode)):
+            return False
+        return bool(kernel32.SetConsoleMode(handle, mode.value | 0x0004))
+    except Exception:  # noqa: BLE001 - no console, no ctypes: no colours
+        return False
+
+
 def _no_color() -> None:
-    """NO_COLOR (https://no-color.org): help without ANSI styling even on a
-    terminal. (Without a terminal, rich writes plain text already.)"""
-    if os.environ.get("NO_COLOR"):
+    """Help without ANSI styling where :func:`colours_allowed` says no.
+    (Without a terminal, rich writes plain text already.)"""
+    if not colours_allowed():
         try:
             from typer import rich_utils
         except ImportError:  # typer without rich: help is plain already

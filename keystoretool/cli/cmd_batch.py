@@ -86,14 +86,14 @@ class LineResult:
 # reading the batch
 
 
-def _strip_comment(text: str) -> str:
+def _strip_comment(text: str, literal_backslash: bool) -> str:
     """Cut a ``#`` comment: an unquoted ``#`` at the start of a word."""
     quote: str | None = None
     escaped = False
     for i, ch in enumerate(text):
         if escaped:
             escaped = False
-        elif ch == "\\" and quote != "'":
+        elif ch == "\\" and quote != "'" and not literal_backslash:
             escaped = True
         elif quote is not None:
             if ch == quote:
@@ -110,6 +110,7 @@ def parse_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     pending: list[str] = []
     start = 0
+    literal = shellwords.literal_backslash_default()
     for number, raw in enumerate(text.splitlines(), start=1):
         if not pending:
             start = number
@@ -121,12 +122,12 @@ def parse_lines(text: str) -> list[Line]:
         pending.append(raw)
         joined = "".join(pending)
         pending = []
-        body = _strip_comment(joined).strip()
+        body = _strip_comment(joined, literal).strip()
         if not body:
             continue
         line = Line(start, body)
         try:
-            line.argv = shellwords.split(body)
+            line.argv = shellwords.split(body, literal_backslash=literal)
         except ValueError as exc:  # "No closing quotation", "No escaped character"
             line.error = f"cannot split the line into words: {exc}"
         else:
@@ -134,7 +135,7 @@ def parse_lines(text: str) -> list[Line]:
                 del line.argv[0]  # tolerate a pasted program name
         lines.append(line)
     if pending:
-        body = _strip_comment("".join(pending)).strip()
+        body = _strip_comment("".join(pending), literal).strip()
         if body:
             lines.append(Line(start, body, error="the last line ends with a backslash"))
     return lines
@@ -528,6 +529,8 @@ def run_batch(lines: Sequence[Line], *, keep_going: bool = False, jobs: int = 1,
     """Run a batch, printing each line's output in line order; returns the
     numbers of the lines that failed."""
     printer = _Printer(lines, as_json)
+    if jobs > 1 and not can_fork():
+        jobs = 1  # Windows: no fork; the lines run one after another, as with --jobs 1
     groups = plan_groups(lines) if jobs > 1 else [list(lines)]
     with _observe_keystores():
         if jobs > 1 and len(groups) > 1:
@@ -538,6 +541,13 @@ def run_batch(lines: Sequence[Line], *, keep_going: bool = False, jobs: int = 1,
                 printer.add(result)
     printer.report_skipped()
     return printer.failed
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked (not on Windows)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _run_parallel(groups: list[list[Line]], printer: _Printer, *, keep_going: bool,

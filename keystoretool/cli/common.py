@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -133,12 +132,45 @@ def warn_pkcs12_password(ks: Keystore, password: str | None) -> None:
 
 
 def default_keystore() -> str:
-    """keytool's default: ${user.home}/.keystore, user.home from the passwd entry."""
+    """keytool's default: ${user.home}/.keystore."""
+    return os.path.join(user_home(), ".keystore")
+
+
+def user_home() -> str:
+    """Java's ``user.home``. POSIX: the passwd entry's home folder, not
+    ``$HOME``. Windows: the user profile folder, as the shell reports it
+    (``FOLDERID_Profile``, which is what Java asks for), else ``USERPROFILE``."""
+    if sys.platform == "win32":
+        return _windows_profile() or os.environ.get("USERPROFILE") or os.path.expanduser("~")
     try:
-        home = pwd.getpwuid(os.getuid()).pw_dir
-    except KeyError:  # pragma: no cover
-        home = os.path.expanduser("~")
-    return os.path.join(home, ".keystore")
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError):  # no passwd entry (a container's arbitrary uid)
+        return os.path.expanduser("~")
+
+
+def _windows_profile() -> str | None:
+    """SHGetKnownFolderPath(FOLDERID_Profile), or None where it fails."""
+    try:
+        import ctypes
+        import uuid
+        from ctypes import wintypes
+
+        guid = uuid.UUID("{5E6C858F-0E22-4760-9AFE-EA3317B67173}")  # FOLDERID_Profile
+        raw = (ctypes.c_ubyte * 16).from_buffer_copy(guid.bytes_le)
+        out = ctypes.c_wchar_p()
+        shell32 = ctypes.windll.shell32  # type: ignore[attr-defined]
+        shell32.SHGetKnownFolderPath.argtypes = [
+            ctypes.c_void_p, wintypes.DWORD, wintypes.HANDLE, ctypes.POINTER(ctypes.c_wchar_p)]
+        if shell32.SHGetKnownFolderPath(ctypes.byref(raw), 0, None, ctypes.byref(out)) != 0:
+            return None
+        try:
+            return out.value
+        finally:
+            ctypes.windll.ole32.CoTaskMemFree(out)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - any failure: fall back to USERPROFILE
+        return None
 
 
 def cacerts_path() -> str:

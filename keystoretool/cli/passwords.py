@@ -70,7 +70,8 @@ def read_first_line(path: str, shown: str) -> bytes:
     import stat
 
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a socket (or a FIFO end nobody can open)
             raise UsageError(f"Cannot read a password from {shown}: not a file or pipe") from exc
@@ -84,7 +85,7 @@ def read_first_line(path: str, shown: str) -> bytes:
             raise UsageError(f"Cannot find file: {shown}")
         if stat.S_ISFIFO(mode):
             return _read_pipe_line(fd, shown)
-        os.set_blocking(fd, True)
+        _set_blocking(fd)
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.readline(_LINE_MAX)
     except OSError as exc:
@@ -93,12 +94,21 @@ def read_first_line(path: str, shown: str) -> bytes:
         os.close(fd)
 
 
+def _set_blocking(fd: int) -> None:
+    """Undo O_NONBLOCK (POSIX; Windows opened the file blocking and, before
+    Python 3.12, has no os.set_blocking)."""
+    if hasattr(os, "set_blocking") and hasattr(os, "O_NONBLOCK"):
+        os.set_blocking(fd, True)
+
+
 def _read_pipe_line(fd: int, shown: str) -> bytes:
     """Up to the first newline of a FIFO/pipe, within the wait (poll, not block)."""
     import select
     import time
 
     wait = _file_wait()
+    if not hasattr(select, "poll"):  # Windows: no poll on pipes
+        return _read_pipe_line_blocking(fd, shown, wait)
     deadline = time.monotonic() + wait
     poller = select.poll()
     poller.register(fd, select.POLLIN | select.POLLHUP)
@@ -118,6 +128,26 @@ def _read_pipe_line(fd: int, shown: str) -> bytes:
             break  # EOF: the writer closed
         buf += chunk
     return bytes(buf).split(b"\n", 1)[0]
+
+
+def _read_pipe_line_blocking(fd: int, shown: str, wait: float) -> bytes:
+    """Windows: read the line in a helper thread and give it ``wait`` seconds."""
+    import threading
+
+    got: list[bytes] = []
+
+    def reader() -> None:
+        _set_blocking(fd)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            got.append(fh.readline(_LINE_MAX))
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    thread.join(wait)
+    if not got:
+        raise UsageError(f"No password came from {shown} within {wait:g} s "
+                         f"(a pipe nobody writes to?); {FILE_WAIT_ENV} sets the wait")
+    return got[0].split(b"\n", 1)[0]
 
 
 def parse_source(text: str) -> str:
@@ -190,7 +220,9 @@ class Prompter:
     def password(self, prompt: str) -> str | None:
         """A hidden answer; None for an empty line or EOF (keytool's "no password")."""
         self._guard("a password")
-        if self._isatty():
+        if self._isatty() and sys.platform == "win32":
+            raw = self._read_hidden_windows(prompt)
+        elif self._isatty():
             import termios
 
             self._say(prompt)
@@ -209,6 +241,18 @@ class Prompter:
         if not raw:
             return None
         return _decode(raw)
+
+    def _read_hidden_windows(self, prompt: str) -> bytes:
+        """A Windows console: getpass reads the console without echo."""
+        import getpass
+
+        try:
+            answer = getpass.getpass(prompt, stream=self.err)
+        except EOFError:
+            return b""
+        if len(answer) > 1 << 16:
+            raise KeystoreToolError("Input line too long")
+        return answer.encode("utf-8")
 
     def yes_no(self, prompt: str) -> bool:
         """keytool's [no] questions: y/yes means yes; n/no/empty/EOF mean no."""

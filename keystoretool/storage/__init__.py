@@ -7,11 +7,12 @@ of the tool builds on:
   socket or a directory is refused before it is opened for reading; a file
   over a size cap is refused without reading it into memory.
 * **Read-modify-write is serialised** (:mod:`.lock`). :func:`locked` holds an
-  exclusive ``flock`` on the keystore file itself (on its folder while it
-  does not exist yet) from before the existence check and the read until
-  after the write, and re-checks that the path still names the locked file.
-  No lock file is left beside the keystore; temporary files of killed runs
-  are removed by the next writer, under the lock.
+  exclusive lock from before the existence check and the read until after
+  the write: on POSIX a ``flock`` on the keystore file itself (on its folder
+  while it does not exist yet), re-checking that the path still names the
+  locked file; on Windows a lock file in ``%LOCALAPPDATA%``. No lock file is
+  left beside the keystore; temporary files of killed runs are removed by
+  the next writer, under the lock.
 * **Writing is all-or-nothing** (:mod:`.write`). :func:`atomic_write` writes
   a temporary file beside the target, fsyncs it, reads it back, lets the
   caller verify the bytes read back, and only then renames it over the
@@ -24,6 +25,11 @@ of the tool builds on:
   other user's file there is written into; an existing file keeps its mode
   (and owner and group when root), a new one is created 0600, and a private
   key written out ends 0600.
+
+What differs between operating systems goes through one small interface,
+:mod:`.platform` (``Platform``), implemented by :mod:`.posix` (Linux, macOS;
+with :mod:`.paths`) and :mod:`.windows`; on Windows there are no modes or
+owners, private files get an owner-only access list instead.
 
 Messages name the path as the user typed it and never contain file contents
 or passwords. Replacing a file breaks hard links to it and drops extended

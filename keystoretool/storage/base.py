@@ -6,6 +6,8 @@ import errno
 import os
 import stat
 
+from ..errors import StorageError
+
 StrPath = str | os.PathLike[str]
 
 #: Largest keystore file we read. Real keystores are kilobytes; a trust store
@@ -24,8 +26,15 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 #: of every private-key output whatever its mode was.
 NEW_FILE_MODE = 0o600
 
-READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+#: Flags of every open for reading: never block on a FIFO, never become its
+#: controlling terminal, binary on Windows (where the POSIX flags do not exist).
+READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+              | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
 CHUNK = 1024 * 1024
+
+
+def locked_out(shown: str, timeout: float) -> StorageError:
+    return StorageError(f"Keystore {shown} is locked by another process (waited {timeout:g} s)")
 
 
 def reason(err: OSError) -> str:
@@ -70,8 +79,12 @@ def write_all(fd: int, data: bytes, offset: int | None = None) -> None:
     while view:
         if offset is None:
             written = os.write(fd, view)
-        else:
+        elif hasattr(os, "pwrite"):
             written = os.pwrite(fd, view, offset)
+            offset += written
+        else:  # Windows
+            os.lseek(fd, offset, os.SEEK_SET)
+            written = os.write(fd, view)
             offset += written
         if written <= 0:  # pragma: no cover - os.write raises instead
             raise OSError(errno.EIO, os.strerror(errno.EIO))
@@ -97,7 +110,7 @@ def unlink_quietly(name: str | None) -> None:
 
 def fsync_directory(directory: str) -> None:
     try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)  # POSIX only
     except OSError:
         return  # e.g. a folder we may enter but not list: the rename is done
     try:

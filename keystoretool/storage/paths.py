@@ -1,11 +1,10 @@
 """Where a write really goes, and whether it may go there.
 
-The POSIX half of the small platform interface the writer needs (a Windows
-implementation would provide the same four things): resolve a path the way
+The POSIX side of the platform interface (:mod:`.platform`; used by
+:mod:`.posix`, while :mod:`.windows` has its own): resolve a path the way
 the kernel would let this user follow it, refuse what the kernel's
 ``protected_symlinks`` / ``protected_regular`` rules would refuse, keep a
-file's owner and mode, and name our temporary files so the next writer can
-find the ones a killed run left behind.
+file's owner and mode, create a temporary file.
 
 Why apply the kernel's rules ourselves: a write here is "create a temporary
 file, rename it over the target", after resolving symlinks. The rename never
@@ -20,12 +19,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import TYPE_CHECKING
 
 from ..errors import StorageError
-
-if TYPE_CHECKING:  # pragma: no cover
-    import re
+from .platform import temp_name
 
 _MAX_LINKS = 40  # the kernel's limit on links followed in one path walk
 
@@ -105,25 +101,6 @@ def copy_owner_and_mode(fd: int, old: os.stat_result | None, *, private: bool = 
             pass
     # after chown, which clears set-id bits
     os.fchmod(fd, 0o600 if private else stat.S_IMODE(old.st_mode))
-
-
-# Temporary names: ".NAME.<12 hex>.tmp" for the new version, and
-# ".NAME.<tag>.<12 hex>.tmp" for copies made beside it (bak, old).
-TEMP_TAGS = ("bak", "old")
-
-
-def temp_name(directory: str, base: str, tag: str = "") -> str:
-    middle = f"{tag}." if tag else ""
-    return os.path.join(directory, f".{base}.{middle}{os.urandom(6).hex()}.tmp")
-
-
-def temp_pattern(base: str) -> re.Pattern[str]:
-    """Our temporary files for ``base`` and nothing else (not a user's
-    ``.NAME.tmp``, not another tool's)."""
-    import re
-
-    tags = "|".join(TEMP_TAGS)
-    return re.compile(rf"\.{re.escape(base)}\.(?:(?:{tags})\.)?[0-9a-f]{{12}}\.tmp")
 
 
 def create_exclusive(directory: str, base: str, tag: str = "") -> tuple[str, int]:

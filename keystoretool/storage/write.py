@@ -23,7 +23,6 @@ from collections.abc import Callable
 from ..errors import KeystoreToolError, StorageError
 from .base import (
     StrPath,
-    fsync_directory,
     kind,
     read_path,
     reason,
@@ -31,7 +30,7 @@ from .base import (
     write_all,
 )
 from .lock import locked
-from .paths import check_may_replace, copy_owner_and_mode, create_exclusive, resolve
+from .platform import current
 
 Notice = Callable[[str], object]
 
@@ -40,7 +39,8 @@ Notice = Callable[[str], object]
 _RENAME_IMPOSSIBLE = (errno.EBUSY, errno.EXDEV)
 #: Temporary-file errors that mean "this folder is not writable for us".
 _FOLDER_NOT_WRITABLE = (errno.EACCES, errno.EPERM)
-_WRITE_FLAGS = os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC | os.O_NONBLOCK
+_WRITE_FLAGS = (os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+                | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
 
 
 def atomic_write(
@@ -83,6 +83,7 @@ def atomic_write(
 
 def _write(shown: str, real: str, data: bytes, verify: Callable[[bytes], None] | None,
            backup: bool, private: bool, notice: Notice | None) -> None:
+    platform = current()
     directory, base = os.path.split(real)
     if not base or shown.endswith(os.sep):
         raise StorageError(f"Cannot write {shown}: Is a directory")
@@ -97,21 +98,28 @@ def _write(shown: str, real: str, data: bytes, verify: Callable[[bytes], None] |
             if stat.S_ISDIR(old.st_mode):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
             raise StorageError(f"Cannot write {shown}: it is {kind(old.st_mode)}")
+        writable = False
         if old is not None:
-            check_may_replace(shown, real, old)
+            platform.check_may_replace(shown, real, old)
             wfd = os.open(real, _WRITE_FLAGS)  # the real test: may we write it?
+            writable = True
+            if not platform.replace_while_open:  # Windows: a file held open cannot be replaced
+                os.close(wfd)
+                wfd = None
         try:
-            tmp, fd = create_exclusive(directory, base)
+            tmp, fd = platform.create_exclusive(directory, base)
         except OSError as err:
-            if wfd is None or err.errno not in _FOLDER_NOT_WRITABLE:
+            if not writable or err.errno not in _FOLDER_NOT_WRITABLE:
                 raise
+            if wfd is None:
+                wfd = os.open(real, _WRITE_FLAGS)
             if verify is not None:
                 verify(data)  # the new bytes are checked before the old are touched
             _rewrite_in_place(shown, real, wfd, data, verify, private)
             _notice(notice, shown, f"its folder is not writable ({reason(err)})")
             return
         try:
-            copy_owner_and_mode(fd, old, private=private)
+            platform.keep_owner_and_mode(fd, tmp, old, private=private)
             write_all(fd, data)
             os.fsync(fd)
         finally:
@@ -128,16 +136,18 @@ def _write(shown: str, real: str, data: bytes, verify: Callable[[bytes], None] |
             tmp = None
         else:
             try:
-                os.replace(tmp, real)
+                platform.replace(tmp, real)
                 tmp = None
             except OSError as err:
-                if err.errno not in _RENAME_IMPOSSIBLE or wfd is None:
+                if err.errno not in _RENAME_IMPOSSIBLE or not writable:
                     raise
+                if wfd is None:
+                    wfd = os.open(real, _WRITE_FLAGS)
                 _rewrite_in_place(shown, real, wfd, data, verify, private)
                 _notice(notice, shown, "it cannot be replaced by a rename, as a bind-mounted "
                                        f"file cannot ({reason(err)})")
                 return
-        fsync_directory(directory or ".")
+        platform.fsync_directory(directory or ".")
     except KeystoreToolError:
         raise
     except OSError as err:
@@ -163,7 +173,7 @@ def _link_new(shown: str, tmp: str, real: str) -> None:
     """Put a new file in place without ever replacing one that appeared
     meanwhile (created by a program that does not take our lock)."""
     try:
-        os.link(tmp, real, follow_symlinks=False)
+        current().link_new(tmp, real)
     except FileExistsError:
         raise StorageError(
             f"{shown} was created by another process meanwhile; run the command again"
@@ -190,7 +200,7 @@ def _rewrite_in_place(shown: str, real: str, wfd: int, data: bytes,
     old_bytes = read_path(real, 1 << 62)
     try:
         if private:
-            os.fchmod(wfd, 0o600)
+            current().make_private(wfd, real)
         write_all(wfd, data, offset=0)
         os.ftruncate(wfd, len(data))
         os.fsync(wfd)
@@ -229,10 +239,10 @@ def _keep_backup(real: str) -> None:
     else:
         if stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        check_may_replace(bak, bak, st)
+        current().check_may_replace(bak, bak, st)
     tmp = _copy_to_temp(real, "bak")
     try:
-        os.replace(tmp, bak)
+        current().replace(tmp, bak)
     except BaseException:
         unlink_quietly(tmp)
         raise
@@ -244,10 +254,12 @@ def _copy_to_temp(real: str, tag: str, directory: str | None = None) -> str:
     st = os.stat(real)
     content = read_path(real, 1 << 62)
     folder, base = os.path.split(real)
-    tmp, fd = create_exclusive(directory if directory is not None else folder or ".", base, tag)
+    platform = current()
+    tmp, fd = platform.create_exclusive(directory if directory is not None else folder or ".",
+                                        base, tag)
     try:
         try:
-            copy_owner_and_mode(fd, st)
+            platform.keep_owner_and_mode(fd, tmp, st)
             write_all(fd, content)
             os.fsync(fd)
         finally:
@@ -264,12 +276,13 @@ def keep_copy(path: StrPath, dest: StrPath) -> None:
     nothing and without following anything planted at ``dest``: the copy is
     written under a temporary name and hard-linked into place. keytool's
     migration keeps ``NAME.old`` this way."""
-    real = resolve(os.fspath(path))
+    platform = current()
+    real = platform.resolve(os.fspath(path))
     dest_shown = os.path.abspath(os.fspath(dest))
-    folder = resolve(os.path.dirname(dest_shown))  # the name itself is never followed
+    folder = platform.resolve(os.path.dirname(dest_shown))  # the name itself is never followed
     tmp = _copy_to_temp(real, "old", folder)
     try:
-        os.link(tmp, os.path.join(folder, os.path.basename(dest_shown)), follow_symlinks=False)
+        platform.link_new(tmp, os.path.join(folder, os.path.basename(dest_shown)))
     finally:
         unlink_quietly(tmp)
 
