@@ -243,7 +243,11 @@ def typed_attribute(oid: str, value: str, string_type: str, *,
     kind = getattr(_ASN1Type, string_type)
     if validate:
         return x509.NameAttribute(x509.ObjectIdentifier(oid), value, _type=kind)
-    return x509.NameAttribute(x509.ObjectIdentifier(oid), value, _type=kind, _validate=False)
+    import warnings
+
+    with warnings.catch_warnings():  # cryptography warns about what it keeps
+        warnings.simplefilter("ignore")
+        return x509.NameAttribute(x509.ObjectIdentifier(oid), value, _type=kind, _validate=False)
 
 
 def name_from_avas(rdns: Sequence[Sequence[Ava]]) -> x509.Name:
