@@ -108,3 +108,46 @@ def test_same_key_fingerprint_and_der(spaced: Any) -> None:
 def test_chain_describes_keys_in_keytools_words(spaced: Any) -> None:
     leaf, _root = spaced
     assert ch.describe(leaf)["key"] == "256-bit EC (secp256r1) key"
+
+
+@pytest.mark.require_keytool("17")
+def test_keytool_and_we_install_a_reply_whose_issuer_differs_in_case(tmp_path: Any) -> None:
+    """keytool -importcert completes a reply issued by "CN=root  ca" with the
+    trusted "CN=Root CA"; so do we (X500Principal.equals on both sides)."""
+    import shutil
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from interop import keytool_entries, run_cli, run_keytool, sha256_fingerprint
+
+    root_key = ec_key()
+    root_name = _name((NameOID.COMMON_NAME, "Root CA"))
+    root = _cert(root_name, root_name, root_key, root_key, ca=True)
+    (tmp_path / "root.pem").write_bytes(root.public_bytes(Encoding.PEM))
+    ks = tmp_path / "ks.p12"
+    common = ["-keystore", ks, "-storepass", "changeit", "-storetype", "PKCS12"]
+    for args in (["-importcert", "-noprompt", "-alias", "root", "-file", tmp_path / "root.pem"],
+                 ["-genkeypair", "-alias", "leaf", "-keyalg", "EC", "-dname", "CN=leaf"],
+                 ["-certreq", "-alias", "leaf", "-file", tmp_path / "leaf.csr"]):
+        res = run_keytool([*args, *common])
+        assert res.returncode == 0, res.stderr
+    csr = x509.load_pem_x509_csr((tmp_path / "leaf.csr").read_bytes())
+    now = dt.datetime.now(dt.UTC)
+    reply = (
+        x509.CertificateBuilder()
+        .subject_name(csr.subject).issuer_name(_name((NameOID.COMMON_NAME, "root  ca")))
+        .public_key(csr.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+        .sign(root_key, hashes.SHA256())
+    )
+    (tmp_path / "reply.pem").write_bytes(reply.public_bytes(Encoding.PEM))
+    ours = tmp_path / "ours.p12"
+    shutil.copy(ks, ours)
+    install = ["-importcert", "-alias", "leaf", "-file", tmp_path / "reply.pem"]
+    theirs_res = run_keytool([*install, *common])
+    ours_res = run_cli([*install, "-keystore", ours, "-storepass", "changeit"])
+    assert theirs_res.returncode == 0, theirs_res.stderr
+    assert ours_res.returncode == 0, ours_res.stderr
+    assert ours_res.stdout == theirs_res.stdout  # "Certificate reply was installed in keystore"
+    want = [sha256_fingerprint(relations.cert_der(c)) for c in (reply, root)]
+    assert keytool_entries(ks, "changeit")["leaf"][1] == want
+    assert keytool_entries(ours, "changeit")["leaf"][1] == want
