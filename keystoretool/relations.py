@@ -18,7 +18,6 @@ asks here, so the rules cannot drift apart:
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +111,8 @@ def _java_trim(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _canonical_der(name_der: bytes) -> tuple[tuple[str, ...], ...]:
+    import unicodedata
+
     rdns: list[tuple[str, ...]] = []
     for rdn in der.parse(name_der, "Name").seq("Name"):
         avas: list[str] = []
