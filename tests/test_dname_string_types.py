@@ -59,9 +59,10 @@ def test_hex_value_keeps_its_string_type() -> None:
 def test_typed_attribute_encodes_the_type_asked(kind: str, tag: int) -> None:
     from cryptography import x509
 
-    attr = typed_attribute("2.5.4.3", "AB", kind)
     value = "AB".encode("utf-16-be") if kind == "BMPString" else b"AB"
-    assert x509.Name([attr]).public_bytes() == _tlv(0x30, _rdn(CN, tag, value))
+    for string_type in (kind, tag):  # by name or by DER tag
+        attr = typed_attribute("2.5.4.3", "AB", string_type)
+        assert x509.Name([attr]).public_bytes() == _tlv(0x30, _rdn(CN, tag, value))
 
 
 def test_typed_attribute_without_validation_keeps_a_bad_country() -> None:

@@ -229,18 +229,19 @@ def check_country(value: str) -> None:
         )
 
 
-def typed_attribute(oid: str, value: str, string_type: str, *,
+def typed_attribute(oid: str, value: str, string_type: str | int, *,
                     validate: bool = True) -> x509.NameAttribute[str]:
-    """A name attribute encoded with the ASN.1 string type ``string_type``
-    (``"PrintableString"``, ``"UTF8String"``, ``"IA5String"``...; the names of
-    :data:`_STRING_TAGS`). ``validate=False`` also keeps a value
+    """A name attribute encoded with the ASN.1 string type ``string_type``: a
+    name (``"PrintableString"``, ``"UTF8String"``, ``"IA5String"``...; those of
+    :data:`_STRING_TAGS`) or a DER tag number. ``validate=False`` also keeps a value
     ``cryptography`` would refuse (a three-letter country read from a
     certificate). The only use of ``cryptography``'s private API in the
     package: keep it that way."""
     from cryptography import x509
     from cryptography.x509.name import _ASN1Type
 
-    kind = getattr(_ASN1Type, string_type)
+    kind = _ASN1Type(string_type) if isinstance(string_type, int) \
+        else getattr(_ASN1Type, string_type)
     if validate:
         return x509.NameAttribute(x509.ObjectIdentifier(oid), value, _type=kind)
     import warnings
