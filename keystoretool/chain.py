@@ -21,13 +21,21 @@ checked separately by :func:`diagnose` so the two messages stay distinct.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import KeystoreToolError
+from .relations import (
+    canonical_name,
+    cert_der,
+    fingerprint,
+    is_self_signed,
+    names_equal,
+    same_key,
+    signed_by,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
@@ -79,103 +87,17 @@ ANY_EKU_OID = "2.5.29.37.0"
 
 
 # ---------------------------------------------------------------------------
-# Loading
+# Output
 # ---------------------------------------------------------------------------
-def load_certificates(data: bytes, source: str = "input") -> list[x509.Certificate]:
-    """Every certificate in ``data``: PEM (any number, other PEM blocks such as
-    keys are skipped), a single DER certificate, or a PKCS#7 bundle (PEM/DER),
-    each with its names and key parsed (:func:`certs.fully_parsed`)."""
-    from .certs import fully_parsed
-
-    return [fully_parsed(c, source) for c in _load_certificates(data, source)]
-
-
-def _load_certificates(data: bytes, source: str) -> list[x509.Certificate]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import pkcs7
-
-    if b"-----BEGIN" in data:
-        if b"-----BEGIN CERTIFICATE-----" in data or b"-----BEGIN X509 CERTIFICATE" in data:
-            try:
-                return list(x509.load_pem_x509_certificates(data))
-            except (ValueError, x509.InvalidVersion) as exc:
-                raise KeystoreToolError(f"{source}: Input not an X.509 certificate") from exc
-        if b"-----BEGIN PKCS7-----" in data:
-            try:
-                return list(pkcs7.load_pem_pkcs7_certificates(data))
-            except (ValueError, x509.InvalidVersion) as exc:
-                raise KeystoreToolError(f"{source}: Input not an X.509 certificate") from exc
-        raise KeystoreToolError(f"{source}: no certificate found")
-    try:
-        return [x509.load_der_x509_certificate(data)]
-    except (ValueError, x509.InvalidVersion):
-        pass
-    try:
-        return list(pkcs7.load_der_pkcs7_certificates(data))
-    except (ValueError, x509.InvalidVersion) as exc:
-        raise KeystoreToolError(f"{source}: Input not an X.509 certificate") from exc
-
-
-def read_certificate_files(paths: Iterable[str]) -> list[x509.Certificate]:
-    """Certificates from each file in turn (order kept)."""
-    certs: list[x509.Certificate] = []
-    for path in paths:
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise KeystoreToolError(f"{path} ({exc.strerror or exc})") from exc
-        certs.extend(load_certificates(data, path))
-    return certs
-
-
 def to_pem(certs: Iterable[x509.Certificate]) -> bytes:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return b"".join(c.public_bytes(Encoding.PEM) for c in certs)
 
 
-def to_der(cert: x509.Certificate) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return cert.public_bytes(Encoding.DER)
-
-
 # ---------------------------------------------------------------------------
-# Relations between certificates
+# Facts about one certificate
 # ---------------------------------------------------------------------------
-def fingerprint(cert: x509.Certificate) -> str:
-    """SHA-256 fingerprint, keytool style (colon-separated upper-case hex)."""
-    return ":".join(f"{b:02X}" for b in hashlib.sha256(to_der(cert)).digest())
-
-
-def signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    """True when ``issuer``'s name is ``cert``'s issuer name and its key
-    verifies ``cert``'s signature."""
-    if cert.issuer != issuer.subject:
-        return False
-    try:
-        cert.verify_directly_issued_by(issuer)
-    except Exception:  # InvalidSignature, ValueError, TypeError (unsupported key)
-        return False
-    return True
-
-
-def is_self_signed(cert: x509.Certificate) -> bool:
-    return signed_by(cert, cert)
-
-
-def same_public_key(a: PublicKeyTypes, b: PublicKeyTypes) -> bool:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    try:
-        return a.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo) == b.public_bytes(
-            Encoding.DER, PublicFormat.SubjectPublicKeyInfo
-        )
-    except (ValueError, TypeError):  # pragma: no cover - exotic key types
-        return False
-
-
 def _basic_ca(cert: x509.Certificate) -> bool | None:
     from cryptography import x509
 
@@ -232,23 +154,6 @@ def aia_ca_issuers(cert: x509.Certificate) -> list[str]:
     return out
 
 
-def key_description(key: Any) -> str:
-    """ "RSA 2048", "EC secp256r1", "Ed25519"..."""
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-
-    if isinstance(key, rsa.RSAPublicKey | rsa.RSAPrivateKey):
-        return f"RSA {key.key_size}"
-    if isinstance(key, ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey):
-        return f"EC {key.curve.name}"
-    if isinstance(key, dsa.DSAPublicKey | dsa.DSAPrivateKey):
-        return f"DSA {key.key_size}"
-    if isinstance(key, ed25519.Ed25519PublicKey | ed25519.Ed25519PrivateKey):
-        return "Ed25519"
-    if isinstance(key, ed448.Ed448PublicKey | ed448.Ed448PrivateKey):
-        return "Ed448"
-    return type(key).__name__
-
-
 def _not_before(cert: x509.Certificate) -> datetime:
     return cert.not_valid_before_utc
 
@@ -269,6 +174,8 @@ def name_str(name: x509.Name) -> str:
 
 def describe(cert: x509.Certificate) -> dict[str, Any]:
     """The facts `chain` prints about one certificate."""
+    from .certinfo import key_description
+
     try:
         key = key_description(cert.public_key())
     except Exception:  # unsupported algorithm
@@ -298,7 +205,7 @@ def _dedupe(certs: Sequence[x509.Certificate]) -> tuple[list[x509.Certificate], 
     unique: list[x509.Certificate] = []
     dups: list[int] = []
     for i, c in enumerate(certs):
-        der = to_der(c)
+        der = cert_der(c)
         if der in seen:
             dups.append(i)
             continue
@@ -316,9 +223,11 @@ SIGNATURE_CHECKS_BASE = 256
 
 
 def _by_name(certs: Sequence[x509.Certificate], attr: str) -> dict[Any, list[x509.Certificate]]:
+    """``certs`` by their issuer or subject name, as X500Principal.equals
+    compares names (:func:`relations.canonical_name`)."""
     out: dict[Any, list[x509.Certificate]] = {}
     for c in certs:
-        out.setdefault(getattr(c, attr), []).append(c)
+        out.setdefault(canonical_name(getattr(c, attr)), []).append(c)
     return out
 
 
@@ -328,7 +237,7 @@ def _check_signature_work(certs: Sequence[x509.Certificate],
     other so often that finding the leaf would take quadratic work."""
     from .formats.budget import ENV, factor
 
-    needed = sum(len(by_issuer.get(c.subject, ())) for c in certs)
+    needed = sum(len(by_issuer.get(canonical_name(c.subject), ())) for c in certs)
     limit = int((SIGNATURE_CHECKS_PER_CERT * len(certs) + SIGNATURE_CHECKS_BASE) * factor())
     if needed > limit:
         crowded = max(by_issuer.values(), key=len)
@@ -353,7 +262,7 @@ def find_leaf(
     if public_key is not None:
         for c in certs:
             try:
-                if same_public_key(c.public_key(), public_key):
+                if same_key(c, public_key):
                     return c
             except Exception:  # unsupported algorithm in a certificate
                 continue
@@ -362,7 +271,8 @@ def find_leaf(
     _check_signature_work(certs, by_issuer)
     candidates = [
         c for c in certs
-        if not any(o is not c and signed_by(o, c) for o in by_issuer.get(c.subject, ()))
+        if not any(o is not c and signed_by(o, c)
+                   for o in by_issuer.get(canonical_name(c.subject), ()))
     ]
     if not candidates:  # a cycle (e.g. cross-signed pair): take the first
         return certs[0]
@@ -386,19 +296,19 @@ def order_chain(
     if leaf is None:
         return []
     ordered = [leaf]
-    used = {to_der(leaf)}
+    used = {cert_der(leaf)}
     by_subject = _by_name(unique + list(pool), "subject")  # signed_by needs the name
     current = leaf
     while not is_self_signed(current) and len(ordered) < 16:
         nxt = next(
-            (c for c in by_subject.get(current.issuer, ())
-             if to_der(c) not in used and signed_by(current, c)),
+            (c for c in by_subject.get(canonical_name(current.issuer), ())
+             if cert_der(c) not in used and signed_by(current, c)),
             None,
         )
         if nxt is None:
             break
         ordered.append(nxt)
-        used.add(to_der(nxt))
+        used.add(cert_der(nxt))
         current = nxt
     return ordered
 
@@ -513,12 +423,12 @@ def diagnose(
 
     anchors = list(cafile or [])
     ordered = order_chain(unique, leaf)
-    ders = [to_der(c) for c in unique]
-    index_of = {to_der(c): i for i, c in reversed(list(enumerate(given)))}
-    on_path = {to_der(c) for c in ordered}
+    ders = [cert_der(c) for c in unique]
+    index_of = {cert_der(c): i for i, c in reversed(list(enumerate(given)))}
+    on_path = {cert_der(c) for c in ordered}
 
     # Ordering: the chain as given must begin with the ordered path.
-    want = [to_der(c) for c in ordered]
+    want = [cert_der(c) for c in ordered]
     if ders[: len(want)] != want:
         if ders[0] != want[0]:
             msg = (
@@ -536,14 +446,14 @@ def diagnose(
             findings.append(Finding(OUT_OF_ORDER, PROBLEM, msg, index_of[ders[k]]))
 
     for c in unique:
-        if to_der(c) not in on_path:
+        if cert_der(c) not in on_path:
             findings.append(
                 Finding(
                     UNRELATED,
                     PROBLEM,
-                    f"certificate [{index_of[to_der(c)] + 1}] ({_short(c)}) is not part of "
+                    f"certificate [{index_of[cert_der(c)] + 1}] ({_short(c)}) is not part of "
                     f"the leaf's chain",
-                    index_of[to_der(c)],
+                    index_of[cert_der(c)],
                 )
             )
 
@@ -551,14 +461,14 @@ def diagnose(
     top = ordered[-1]
     if not is_self_signed(top):
         for o in unique:
-            if o.subject == top.issuer and not signed_by(top, o):
+            if names_equal(o.subject, top.issuer) and not signed_by(top, o):
                 findings.append(
                     Finding(
                         BAD_SIGNATURE,
                         PROBLEM,
-                        f"certificate [{index_of[to_der(o)] + 1}] has the issuer's name "
+                        f"certificate [{index_of[cert_der(o)] + 1}] has the issuer's name "
                         f"({_short(o)}) but its key did not sign {_short(top)}",
-                        index_of[to_der(o)],
+                        index_of[cert_der(o)],
                     )
                 )
 
@@ -579,7 +489,7 @@ def diagnose(
                 msg += f"; found in the certificates given: {_short(filler[0])}"
             if where:
                 msg += f"; download it from {', '.join(where)}"
-            findings.append(Finding(MISSING_ISSUER, PROBLEM, msg, index_of.get(to_der(top))))
+            findings.append(Finding(MISSING_ISSUER, PROBLEM, msg, index_of.get(cert_der(top))))
         elif cafile is None:
             findings.append(
                 Finding(
@@ -588,7 +498,7 @@ def diagnose(
                     f"the chain ends with {_short(top)}, issued by {name_str(top.issuer)}: "
                     "complete if that is a root the server trusts, otherwise an intermediate "
                     "is missing (check with --cafile)",
-                    index_of.get(to_der(top)),
+                    index_of.get(cert_der(top)),
                 )
             )
     elif len(ordered) > 1:
@@ -598,7 +508,7 @@ def diagnose(
                 NOTE,
                 f"the root certificate ({_short(top)}) is included; it is optional and "
                 f"generally should not be sent",
-                index_of.get(to_der(top)),
+                index_of.get(cert_der(top)),
             )
         )
     else:
@@ -608,7 +518,7 @@ def diagnose(
 
     # Per-certificate checks.
     for c in ordered:
-        i = index_of[to_der(c)]
+        i = index_of[cert_der(c)]
         if _not_after(c) < at:
             findings.append(
                 Finding(EXPIRED, PROBLEM, f"{_short(c)} expired on {_fmt_time(_not_after(c))}", i)
@@ -623,7 +533,7 @@ def diagnose(
                 )
             )
     for c in ordered[1:]:
-        i = index_of[to_der(c)]
+        i = index_of[cert_der(c)]
         if _basic_ca(c) is not True:
             findings.append(
                 Finding(
@@ -648,7 +558,7 @@ def diagnose(
                     NO_EKU,
                     NOTE,
                     f"the leaf ({_short(leaf)}) has no extended key usage (any purpose is allowed)",
-                    index_of[to_der(leaf)],
+                    index_of[cert_der(leaf)],
                 )
             )
         elif CLIENT_AUTH_OID not in eku and ANY_EKU_OID not in eku:
@@ -659,7 +569,7 @@ def diagnose(
                     PROBLEM,
                     f"the leaf ({_short(leaf)}) may not be used for TLS client authentication: "
                     f"extended key usage is {names}, clientAuth missing",
-                    index_of[to_der(leaf)],
+                    index_of[cert_der(leaf)],
                 )
             )
 
@@ -736,7 +646,7 @@ def complete_chain(
         before_cmp = without_root(before)
     else:
         before_cmp = before
-    if [to_der(c) for c in after] == [to_der(c) for c in before_cmp]:
+    if [cert_der(c) for c in after] == [cert_der(c) for c in before_cmp]:
         raise KeystoreToolError(
             "No certificate given extends the chain of the entry"
             f" (its top certificate is issued by {name_str(before[-1].issuer)})"

@@ -16,7 +16,8 @@ import datetime as _dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import certinfo, certs
+from . import certinfo, certs, relations
+from . import der as _der
 from .errors import KeystoreToolError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,24 +91,7 @@ def build_crl(key: Any, issuer_cert: x509.Certificate, ids: Sequence[str], *,
     der = draft.public_bytes(Encoding.DER)
     if with_extensions and not alg.needs_resign:
         return der
-    return _resign_crl(der, key, alg, v1=not with_extensions)
-
-
-def _resign_crl(der: bytes, key: Any, alg: certs.SigAlg, *, v1: bool) -> bytes:
-    """Re-sign a CRL ``cryptography`` built: without its version field (v1),
-    and/or with a SHA-1 algorithm, which ``cryptography`` refuses."""
-    _, start, end = certs._tlv(der, 0)
-    tbs, alg_id, _sig = certs._children(der, start, end)
-    _, tstart, tend = certs._tlv(tbs, 0)
-    fields = certs._children(tbs, tstart, tend)
-    if alg.needs_resign:
-        alg_id = certs._SHA1_ALG_IDS[certs.key_family(key)]
-        fields[1] = alg_id
-    if v1:
-        fields = fields[1:]
-    body = certs._encode(0x30, b"".join(fields))
-    signature = certs._sign_raw(key, body, alg)
-    return certs._encode(0x30, body + alg_id + certs._encode(0x03, b"\x00" + signature))
+    return certs.resign(der, key, alg, inner_alg=True, drop_version=not with_extensions)
 
 
 # ---------------------------------------------------------------------------
@@ -119,7 +103,7 @@ def load_crls(data: bytes) -> list[x509.CertificateRevocationList]:
     if not data.strip():
         return []
     try:
-        blocks = certs._blocks(data)
+        blocks = certs.read_blocks(data)
         if not blocks:
             raise ValueError
         return [x509.load_der_x509_crl(block) for block in blocks]
@@ -156,11 +140,9 @@ def render(crl: x509.CertificateRevocationList) -> str:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     der = crl.public_bytes(Encoding.DER)
-    _, start, end = certs._tlv(der, 0)
-    tbs, alg_id, _ = certs._children(der, start, end)
-    _, tstart, tend = certs._tlv(tbs, 0)
-    version = 2 if certs._children(tbs, tstart, tend)[0][0] == 0x02 else 1
-    sig_name = certinfo._sig_alg_name_of(alg_id)
+    tbs, alg_id, _ = _der.parse(der, "CRL").seq("CRL", 3, 3)
+    version = 2 if tbs.seq("TBSCertList", 1)[0].tag == _der.INTEGER else 1
+    sig_name = certinfo._sig_alg_name_of(alg_id.raw)
     strength = certinfo._sig_strength(sig_name)
     shown = f"{sig_name} ({strength})" if strength else sig_name
     alg_oid = crl.signature_algorithm_oid.dotted_string
@@ -214,10 +196,10 @@ def verify(crl: x509.CertificateRevocationList, candidates: Sequence[tuple[str, 
     for alias, der in candidates:
         try:
             cert = certs.lenient_certificate(der)
-            if not certs.names_equal(cert.subject, crl.issuer):
+            if not relations.names_equal(cert.subject, crl.issuer):
                 continue
             key = cert.public_key()
-            if certs.verify_signature(crl, key):
+            if relations.verify_signature(crl, key):
                 return alias, key
         except Exception:  # noqa: BLE001, S112 - an unusable candidate is skipped, as Java does
             continue

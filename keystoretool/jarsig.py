@@ -82,7 +82,7 @@ def _block_signer(block: bytes, sf: bytes, name: str) -> list[bytes]:
     from pyasn1.codec.der import decoder, encoder
     from pyasn1_modules import rfc2315
 
-    from . import certs
+    from . import relations
 
     problem = JarSecurityError(f"cannot verify signature block file META-INF/{name}")
     try:
@@ -118,13 +118,13 @@ def _block_signer(block: bytes, sf: bytes, name: str) -> list[bytes]:
     if not _verify(leaf.public_key(), signature, signed_bytes, digest_oid):
         raise problem
     path = [leaf]
-    while not certs.names_equal(path[-1].issuer, path[-1].subject) and len(path) < len(pool):
-        nxt = next((c for c in pool if certs.names_equal(c.subject, path[-1].issuer)
+    while not relations.names_equal(path[-1].issuer, path[-1].subject) and len(path) < len(pool):
+        nxt = next((c for c in pool if relations.names_equal(c.subject, path[-1].issuer)
                     and c not in path), None)
         if nxt is None:
             break
         path.append(nxt)
-    return [certs.cert_der(c) for c in path]
+    return [relations.cert_der(c) for c in path]
 
 
 _HASH_OIDS = {"2.16.840.1.101.3.4.2.1": "SHA256", "2.16.840.1.101.3.4.2.2": "SHA384",

@@ -197,10 +197,12 @@ def check_salesforce(
                     )
                 )
         else:
-            desc = ch.key_description(public_key) if public_key is not None else "unknown"
+            from .certinfo import key_description
+
+            desc = key_description(public_key) if public_key is not None else "unknown key"
             out.append(
                 CheckFinding(
-                    KEY_ALGORITHM, PROBLEM, f"{desc} key; Salesforce takes RSA keys only", alias
+                    KEY_ALGORITHM, PROBLEM, f"{desc}; Salesforce takes RSA keys only", alias
                 )
             )
         if ks.password is not None and not entry.is_unlocked:

@@ -78,7 +78,7 @@ def _honored(spec: str, requested: dict[str, tuple[Any, bool]]) -> dict[str, tup
                     raise KeystoreToolError(f"Illegal value: {item}")
         kind = certs.one_of(ext_type, *certs.EXT_NAMES)
         known = _EXT_OIDS[kind] if 0 <= kind < len(_EXT_OIDS) else None
-        oid = known if known is not None else certs._oid(ext_type).dotted_string
+        oid = known if known is not None else certs.parse_oid(ext_type).dotted_string
         if not add:
             chosen.pop(oid, None)
         elif oid in requested:

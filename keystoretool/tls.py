@@ -591,7 +591,7 @@ def _check_server(
         return
     from cryptography.x509 import verification as v
 
-    from .chain import read_certificate_files
+    from .certs import read_certificate_files
 
     try:
         anchors = read_certificate_files([cafile])
@@ -618,7 +618,8 @@ def _check_server(
 
 def diagnose_rejection(result: ProbeResult, *, at: datetime | None = None) -> list[str]:
     """Why the server refused the chain we sent, from what we know locally."""
-    from .chain import is_self_signed, name_str, order_chain
+    from .chain import name_str, order_chain
+    from .relations import canonical_name, is_self_signed
 
     at = at or datetime.now(UTC)
     out: list[str] = []
@@ -640,10 +641,12 @@ def diagnose_rejection(result: ProbeResult, *, at: datetime | None = None) -> li
         out.append("the chain sent is out of order or holds unrelated certificates")
     top = ordered[-1]
     accepted = result.accepted_ca_names or []
-    sent_names = {c.subject for c in ordered} | {c.issuer for c in ordered}
+    accepted_keys = {canonical_name(n) for n in accepted}
+    sent_names = {canonical_name(c.subject) for c in ordered}
+    sent_names |= {canonical_name(c.issuer) for c in ordered}
     listed = ", ".join(name_str(n) for n in accepted)
-    reaches_accepted = any(n in sent_names for n in accepted)
-    if not is_self_signed(top) and top.issuer not in accepted:
+    reaches_accepted = not accepted_keys.isdisjoint(sent_names)
+    if not is_self_signed(top) and canonical_name(top.issuer) not in accepted_keys:
         if top is leaf or _not_ca(top):
             msg = (
                 f"intermediate missing from what was sent: the issuer of the client "

@@ -248,7 +248,7 @@ _OLD_PEM_BLOCK = re.compile(
 ])
 def test_pem_scanner_finds_what_the_old_regex_found(text: bytes) -> None:
     old = _OLD_PEM_BLOCK.search(text, 0)
-    new = certs._pem_block(text, 0)
+    new = certs.pem_block(text, 0)
     if old is None:
         assert new is None
     else:

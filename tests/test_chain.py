@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from pkihelpers import CLIENT, SERVER, ec_key, make_cert, make_pki, pem, write
 
+from keystoretool import certs
 from keystoretool import chain as ch
 from keystoretool.errors import KeystoreToolError
+from keystoretool.relations import cert_der
 
 
 @pytest.fixture(scope="module")
@@ -196,16 +198,17 @@ def test_self_signed_leaf_is_a_note() -> None:
 def test_load_certificates_formats(pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
-    assert ch.load_certificates(pem(pki.leaf, pki.inter)) == [pki.leaf, pki.inter]
-    assert ch.load_certificates(ch.to_der(pki.leaf)) == [pki.leaf]
+    assert certs.read_certificates(pem(pki.leaf, pki.inter), "input") == [pki.leaf, pki.inter]
+    assert certs.read_certificates(cert_der(pki.leaf), "input") == [pki.leaf]
     p7 = pkcs7.serialize_certificates([pki.leaf, pki.inter], Encoding.DER)
-    assert set(ch.load_certificates(p7)) == {pki.leaf, pki.inter}
+    assert set(certs.read_certificates(p7, "input")) == {pki.leaf, pki.inter}
     with pytest.raises(KeystoreToolError, match="Input not an X.509 certificate"):
-        ch.load_certificates(b"garbage", "x.pem")
+        certs.read_certificates(b"garbage", "x.pem")
     with pytest.raises(KeystoreToolError, match="no certificate found"):
-        ch.load_certificates(b"-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n")
+        certs.read_certificates(
+            b"-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n", "k.pem")
     with pytest.raises(KeystoreToolError, match="nope.pem"):
-        ch.read_certificate_files([str(tmp_path / "nope.pem")])
+        certs.read_certificate_files([str(tmp_path / "nope.pem")])
 
 
 def test_complete_chain(pki) -> None:  # type: ignore[no-untyped-def]
@@ -225,7 +228,7 @@ def test_describe(pki) -> None:  # type: ignore[no-untyped-def]
     assert d["subject"].startswith("CN=Chain client")
     assert d["ca"] is False and d["extended_key_usage"] == ["clientAuth"]
     assert d["aia_ca_issuers"] == ["http://pki.example.test/inter.crt"]
-    assert d["key"] == "EC secp256r1"
+    assert d["key"] == "256-bit EC (secp256r1) key"
     assert len(d["sha256"]) == 95
     assert ch.describe(pki.inter)["key_usage"] == ["digitalSignature", "keyCertSign", "cRLSign"]
 
@@ -307,7 +310,7 @@ def test_cli_add_completes_entry(tmp_path: Path, pki) -> None:  # type: ignore[n
     assert "now holds 2 certificates" in res.stdout.decode()
     got = keytool_entries(store, PW)  # no keytool 17: skipped, or failed in CI (conftest)
     assert got == {
-        "client": ("PrivateKeyEntry", [sha256_fingerprint(ch.to_der(c)) for c in pki.chain])
+        "client": ("PrivateKeyEntry", [sha256_fingerprint(cert_der(c)) for c in pki.chain])
     }
     before = store.read_bytes()
     res = run_cli(
@@ -330,7 +333,7 @@ def test_cli_fix_output_passes_openssl_verify(tmp_path: Path, pki) -> None:  # t
     )
     assert res.returncode == 0, res.stdout + res.stderr
     assert "problem: the chain does not start with the leaf" in res.stdout.decode()
-    assert ch.load_certificates(bundle.read_bytes()) == [pki.leaf, pki.inter]
+    assert certs.read_certificates(bundle.read_bytes(), "input") == [pki.leaf, pki.inter]
     v = subprocess.run(
         ["openssl", "verify", "-CAfile", str(root), "-untrusted", str(bundle), str(bundle)],
         capture_output=True,
@@ -341,7 +344,7 @@ def test_cli_fix_output_passes_openssl_verify(tmp_path: Path, pki) -> None:  # t
     # --fix with --add fills the gap from the pool; to stdout without --out.
     res = run_cli(["chain", "--cert", leaf, "--add", inter, "--fix"])
     assert res.returncode == 0
-    assert ch.load_certificates(res.stdout) == [pki.leaf, pki.inter]
+    assert certs.read_certificates(res.stdout, "input") == [pki.leaf, pki.inter]
     # A gap --fix cannot fill: exit 2 and the remaining problem is named.
     res = run_cli(["chain", "--cert", leaf, "--fix", "--out", tmp_path / "b2.pem"])
     assert res.returncode == 2

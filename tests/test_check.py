@@ -104,7 +104,7 @@ def test_key_algorithm_not_rsa(tmp_path: Path, pki: Any) -> None:
     path = store(tmp_path, [key_entry("ec_client", key, [cert, pki.inter])])
     fs = [f for f in findings(path) if f.is_problem]
     assert [f.code for f in fs] == [profiles.KEY_ALGORITHM]
-    assert "EC secp256r1 key; Salesforce takes RSA keys only" in fs[0].message
+    assert "256-bit EC (secp256r1) key; Salesforce takes RSA keys only" in fs[0].message
 
 
 def test_key_size(tmp_path: Path, pki: Any) -> None:

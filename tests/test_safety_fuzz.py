@@ -348,9 +348,9 @@ def _key_password(alias: str, seed: Seed) -> str | None:
 def load_case(seed: Seed, data: bytes, with_password: bool) -> formats.LoadedStore | None:
     """What every command does first with such bytes: parse them."""
     if seed.loader == "certs":
-        from keystoretool import chain
+        from keystoretool import certs
 
-        chain.load_certificates(data, "input")
+        certs.read_certificates(data, "input")
         return None
     return formats.load(data, seed.password if with_password else None, seed.store_type)
 
@@ -473,7 +473,7 @@ def run_fuzz(seeds: list[Seed], indices: list[int]) -> FuzzResult:
     """Run cases in a forked worker watched for hangs; a hung case is
     reported and the run resumes after it in a new worker."""
     # Import every loader before forking so workers start warm.
-    from keystoretool import chain  # noqa: F401
+    from keystoretool import certs  # noqa: F401
     from keystoretool.formats import jks, pkcs12  # noqa: F401
 
     result = FuzzResult()

@@ -140,7 +140,7 @@ def genkeypair(
         PrivateFormat,
     )
 
-    from .. import certinfo, certs
+    from .. import certinfo, certs, relations
 
     set_lock_timeout(lock_timeout)
     s = session()
@@ -181,7 +181,7 @@ def genkeypair(
         if signed_by is None:
             cert = certs.self_signed_certificate(key, subject, start=start, validity_days=days,
                                                  sigalg=sigalg, ext_values=ext or [])
-            chain = [certs.cert_der(cert)]
+            chain = [relations.cert_der(cert)]
             how = "self-signed certificate"
         else:
             from .. import signing
@@ -191,7 +191,7 @@ def genkeypair(
                                  certs.lenient_certificate(signer_entry.chain_der[0]),
                                  signer_key, start=start, validity_days=days, sigalg=sigalg,
                                  ext_values=ext or [])
-            chain = [certs.cert_der(cert), *signer_entry.chain_der]
+            chain = [relations.cert_der(cert), *signer_entry.chain_der]
             how = "a certificate"
         issued = "" if signer is None else f" issued by <{signer}>"
         s.info(
@@ -537,7 +537,7 @@ def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str |
                    keypass: str | None, noprompt: bool, trustcacerts: bool,
                    early: bytes | KeystoreToolError | None = None) -> bool:
     """keytool's installReply: True when the new chain was set."""
-    from .. import certinfo, certs
+    from .. import certinfo, certs, relations
 
     s = session()
     recover_key(entry, ks, label, keypass)
@@ -552,13 +552,14 @@ def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str |
         chain = certs.establish_chain(user_cert, reply[0], candidates)
         for i, cert in enumerate(chain):
             who = "The input" if i == 0 else next(
-                (c.label for c in candidates if certs.cert_der(c.cert) == certs.cert_der(cert)),
+                (c.label for c in candidates
+                 if relations.cert_der(c.cert) == relations.cert_der(cert)),
                 "The input")
-            _warn_all(certinfo.weak_warnings(who, certs.cert_der(cert)))
+            _warn_all(certinfo.weak_warnings(who, relations.cert_der(cert)))
     else:
         for i, cert in enumerate(reply):
             _warn_all(certinfo.weak_warnings(f"Reply #{i + 1} of {len(reply)}",
-                                             certs.cert_der(cert)))
+                                             relations.cert_der(cert)))
         chain = certs.order_reply(label, user_cert, reply)
         if not noprompt:
             top = chain[-1]
@@ -568,14 +569,14 @@ def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str |
             if root is None:
                 s.err.write("\nTop-level certificate in reply:\n\n")
                 s.err.flush()
-                _print_cert_out(certs.cert_der(top))
+                _print_cert_out(relations.cert_der(top))
                 s.err.write("\n... is not trusted. ")
                 if not _prompter().yes_no("Install reply anyway? [no]:  "):
                     return False
-            elif certs.cert_der(root.cert) != certs.cert_der(top):
+            elif relations.cert_der(root.cert) != relations.cert_der(top):
                 chain = [*chain, root.cert]
-                _warn_all(certinfo.weak_warnings(root.label, certs.cert_der(root.cert)))
-    new_chain = [certs.cert_der(c) for c in chain]
+                _warn_all(certinfo.weak_warnings(root.label, relations.cert_der(root.cert)))
+    new_chain = [relations.cert_der(c) for c in chain]
     candidate = PrivateKeyEntry(entry.alias, chain_der=new_chain, pkcs8=entry.pkcs8)
     ks.check_storable(candidate)
     if ks.store_type == "PKCS12" and not certs.pkcs12_chain_valid(chain):
@@ -588,7 +589,7 @@ def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str |
 def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
                  trustcacerts: bool, early: bytes | KeystoreToolError | None = None) -> bool:
     """keytool's addTrustedCert: True when the certificate was added."""
-    from .. import certinfo, certs
+    from .. import certinfo, certs, relations
 
     s = session()
     if label in ks:
@@ -610,7 +611,7 @@ def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
     if noprompt:
         _warn_all(certinfo.weak_warnings("The input", der))
         return add()
-    self_signed = cert is not None and certs.is_self_signed(cert)
+    self_signed = cert is not None and relations.is_self_signed(cert)
     existing = next((a for a in ks.aliases() if _first_cert(ks.get(a)) == der), None)
     if existing is not None:
         s.info(f"Certificate already exists in keystore under alias <{ks.get(existing).alias}>")

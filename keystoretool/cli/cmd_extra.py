@@ -61,11 +61,11 @@ def _pass_source(text: str | None) -> str | None:
 
 def _read_certs(paths: list[str]) -> list[x509.Certificate]:
     from .. import storage
-    from ..chain import load_certificates
+    from ..certs import read_certificates
 
     out: list[x509.Certificate] = []
     for p in paths:
-        out.extend(load_certificates(storage.read_bytes(p), p))
+        out.extend(read_certificates(storage.read_bytes(p), p))
     return out
 
 
@@ -152,6 +152,7 @@ def chain(
     keystoretool chain --cert leaf.pem --cert intermediate.pem --fix --out bundle.pem
     """
     from .. import chain as ch
+    from .. import relations
     from ..entries import PrivateKeyEntry, TrustedCertEntry
 
     s = session()
@@ -196,7 +197,7 @@ def chain(
             doc = report.to_dict()
             doc["fixed"] = {
                 "file": out,
-                "chain": [ch.fingerprint(c) for c in fixed],
+                "chain": [relations.fingerprint(c) for c in fixed],
                 "pem": None if out else data.decode(),
                 "sound": after.sound,
                 "findings": [f.to_dict() for f in after.findings],
@@ -235,6 +236,7 @@ def _chain_add(
 ) -> int:
     """``chain --add F``: complete a key entry's chain in the keystore."""
     from .. import chain as ch
+    from .. import relations
     from ..entries import PrivateKeyEntry
 
     s = session()
@@ -244,7 +246,7 @@ def _chain_add(
         if not isinstance(entry, PrivateKeyEntry):
             raise KeystoreToolError(f"Alias <{alias}> is not a key entry")
         new_chain = ch.complete_chain(entry.chain, pool, include_root=include_root)
-        entry.chain_der = [ch.to_der(c) for c in new_chain]
+        entry.chain_der = [relations.cert_der(c) for c in new_chain]
         opened.keystore.check_storable(entry)
         report = ch.diagnose(new_chain)
     if json_:
@@ -426,7 +428,7 @@ def importpem(
     from cryptography.hazmat.primitives import serialization
 
     from .. import chain as ch
-    from .. import storage
+    from .. import relations, storage
     from ..entries import PrivateKeyEntry
     from ..errors import AliasError
     from ..model import Keystore
@@ -443,7 +445,9 @@ def importpem(
     private_key = _load_private_key(key_data, key, passin)
     certs: list[x509.Certificate] = []
     if b"-----BEGIN CERTIFICATE-----" in key_data:
-        certs.extend(ch.load_certificates(key_data, key))
+        from ..certs import read_certificates
+
+        certs.extend(read_certificates(key_data, key))
     certs.extend(_read_certs(cert or []))
     if not certs:
         raise KeystoreToolError("No certificate given for the key (use --cert)")
@@ -475,7 +479,8 @@ def importpem(
         else:
             warn_pkcs12_keypass(ks, keypass_value)
         entry = PrivateKeyEntry(
-            alias=alias, chain_der=[ch.to_der(c) for c in ordered], pkcs8=pkcs8, key_password=kp
+            alias=alias, chain_der=[relations.cert_der(c) for c in ordered], pkcs8=pkcs8,
+            key_password=kp
         )
         ks.put(alias, entry)
 

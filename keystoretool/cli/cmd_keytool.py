@@ -206,7 +206,7 @@ def gencert(
     Example: keystoretool -gencert -alias ca -infile client.csr -outfile client.pem -rfc
     -ext honored=all -ext eku=clientAuth -validity 365 -keystore ca.p12 -storepass:env PW
     """
-    from .. import certinfo, certs, signing
+    from .. import certinfo, certs, relations, signing
     from .common import resolve_keystore
 
     label = alias or DEFAULT_ALIAS
@@ -225,7 +225,8 @@ def gencert(
     cert = signing.sign_request(request, issuer, key, start=start, validity_days=days,
                                 sigalg=sigalg, ext_values=ext or [], dname=dname)
     ders = [cert.public_bytes(Encoding.DER)]
-    ders += [d for d in entry.chain_der if not certs.is_self_signed(certs.lenient_certificate(d))]
+    ders += [d for d in entry.chain_der
+             if not relations.is_self_signed(certs.lenient_certificate(d))]
     data = b"".join(certinfo.pem(d).encode("ascii") if rfc else d for d in ders)
     if outfile is None:
         _write_stdout(data)
@@ -364,11 +365,10 @@ def printcrl(
 def _crl_sig_name(one: object) -> str:
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    from .. import certinfo, certs
+    from .. import certinfo, der
 
-    der = one.public_bytes(Encoding.DER)  # type: ignore[attr-defined]
-    _, start, end = certs._tlv(der, 0)
-    return certinfo._sig_alg_name_of(certs._children(der, start, end)[1])
+    signed = der.parse(one.public_bytes(Encoding.DER))  # type: ignore[attr-defined]
+    return certinfo._sig_alg_name_of(signed.seq("signed data", 3, 3)[1].raw)
 
 
 def _store_certs(ks: object) -> list[tuple[str, bytes]]:

@@ -1,14 +1,13 @@
 """keytool's listing layouts, and the JSON listing for scripts.
 
-Plain ``-list`` needs only SHA-256 fingerprints and dates, computed here with
-hashlib so that it never imports the X.509 machinery; ``-v`` and ``-rfc``
+Plain ``-list`` needs only SHA-256 fingerprints (:func:`keystoretool.relations.fingerprint`,
+hashlib only) and dates, so that it never imports the X.509 machinery; ``-v`` and ``-rfc``
 use :mod:`keystoretool.certinfo` for keytool's exact certificate blocks.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -28,11 +27,6 @@ def medium_date(dt: datetime) -> str:
     """Java's MessageFormat ``{0,date}`` (MEDIUM, English): ``Nov 27, 2026``."""
     local = dt.astimezone()
     return f"{_MONTHS[local.month - 1]} {local.day}, {local.year}"
-
-
-def fingerprint(der: bytes, algorithm: str = "sha256") -> str:
-    digest = hashlib.new(algorithm, der).hexdigest().upper()
-    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
 
 
 def plural_entries(n: int) -> str:
@@ -55,6 +49,8 @@ def entry_plain(label: str, entry: Entry) -> str:
     chain = entry.chain_der
     if not chain:
         return line + "Certificate chain length: 0\n"
+    from ..relations import fingerprint
+
     return line + f"Certificate fingerprint (SHA-256): {fingerprint(chain[0])}\n"
 
 
