@@ -38,7 +38,8 @@ from keystoretool.errors import (
     UnrecoverableKeyError,
 )
 from keystoretool.formats import pkcs12
-from keystoretool.formats.pkcs12 import der, mac, pbe
+from keystoretool import der
+from keystoretool.formats.pkcs12 import mac, pbe
 from keystoretool.formats.pkcs12.profiles import Profile
 
 

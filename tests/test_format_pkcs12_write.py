@@ -45,7 +45,8 @@ from keystoretool.errors import (
     UnrecoverableKeyError,
 )
 from keystoretool.formats import pkcs12
-from keystoretool.formats.pkcs12 import bags, der, mac, pbe
+from keystoretool import der
+from keystoretool.formats.pkcs12 import bags, mac, pbe
 from keystoretool.formats.pkcs12.profiles import Profile, sound_profile
 
 

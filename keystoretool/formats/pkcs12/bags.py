@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from ...errors import UnrecoverableKeyError
 from ..budget import UNBOUNDED, WorkBudget
-from . import bmpstring, der, pbe
-from .der import DerError, Node
+from ... import der
+from ...der import DerError, Node
+from . import bmpstring, pbe
 
 OID_KEY_BAG = "1.2.840.113549.1.12.10.1.1"
 OID_SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2"

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..budget import UNBOUNDED, WorkBudget, blocks
-from . import bmpstring, der
-from .der import DerError, Node
+from ... import der
+from ...der import DerError, Node
+from . import bmpstring
 from .pbe import (
     DIGEST_OID_BY_NAME,
     DIGEST_OIDS,

@@ -21,9 +21,10 @@ import os
 from dataclasses import dataclass
 
 from ..budget import UNBOUNDED, WorkBudget, blocks
-from . import bmpstring, ciphers, der, kdf
+from ... import der
+from . import bmpstring, ciphers, kdf
 from .ciphers import PBES2_CIPHERS, CipherInfo
-from .der import DerError, Node
+from ...der import DerError, Node
 from .kdf import PURPOSE_IV, PURPOSE_KEY
 from .kdf import PURPOSE_MAC as PURPOSE_MAC  # re-exported for mac.py
 from .kdf import hash_ctor as hash_ctor
