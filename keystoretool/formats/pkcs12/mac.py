@@ -15,9 +15,9 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..budget import UNBOUNDED, WorkBudget, blocks
 from ... import der
 from ...der import DerError, Node
+from ..budget import UNBOUNDED, WorkBudget, blocks
 from . import bmpstring
 from .pbe import (
     DIGEST_OID_BY_NAME,
