@@ -17,6 +17,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import certinfo, certs
+from .certinfo.common import _hexdump, _java_str_key
+from .certinfo.extensions import _EXTENSIONS
+from .certinfo.keys import _sig_strength
+from .der import OCTET_STRING, tlv
 from .errors import KeystoreToolError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -140,14 +144,14 @@ def _ext_text(oid: str, critical: bool, value: bytes, indent: str) -> str:
             code = int.from_bytes(value[2:], "big", signed=True) if value[:1] == b"\x0a" else 0
             name = REASONS[code] if 0 <= code < len(REASONS) else "UNSPECIFIED"
             return head + f"{indent}Reason Code: {name}"
-        render = certinfo._EXTENSIONS.get(oid, (oid, None))[1]
+        render = _EXTENSIONS.get(oid, (oid, None))[1]
         if render is not None:
             return head + render(value, critical)
     except Exception:  # noqa: BLE001 - Java prints the hex dump of what it cannot parse
         pass
-    octet = b"\x04" + certinfo._der_len(len(value)) + value
+    octet = tlv(OCTET_STRING, value)
     return (head + "Extension unknown: DER encoded OCTET string =\n"
-            + certinfo._hexdump(octet) + "\n")
+            + _hexdump(octet) + "\n")
 
 
 def render(crl: x509.CertificateRevocationList) -> str:
@@ -161,7 +165,7 @@ def render(crl: x509.CertificateRevocationList) -> str:
     _, tstart, tend = certs._tlv(tbs, 0)
     version = 2 if certs._children(tbs, tstart, tend)[0][0] == 0x02 else 1
     sig_name = certinfo._sig_alg_name_of(alg_id)
-    strength = certinfo._sig_strength(sig_name)
+    strength = _sig_strength(sig_name)
     shown = f"{sig_name} ({strength})" if strength else sig_name
     alg_oid = crl.signature_algorithm_oid.dotted_string
     out = [f"X.509 CRL v{version}\n",
@@ -189,7 +193,7 @@ def render(crl: x509.CertificateRevocationList) -> str:
         out.append(f"\nCRL Extensions: {len(exts)}")
         for j, (oid, critical, value) in enumerate(exts, 1):
             out.append(f"\n[{j}]: " + _ext_text(oid, critical, value, ""))
-    out.append("\nSignature:\n" + certinfo._hexdump(crl.signature) + "\n")
+    out.append("\nSignature:\n" + _hexdump(crl.signature) + "\n")
     return "".join(out) + "\n"
 
 
@@ -200,11 +204,11 @@ def _raw_extensions(extensions: Any) -> list[tuple[str, bool, bytes]]:
     out = []
     for ext in extensions:
         out.append((ext.oid.dotted_string, ext.critical, ext.value.public_bytes()))
-    return sorted(out, key=lambda e: certinfo._java_str_key(_crl_ext_name(e[0])))
+    return sorted(out, key=lambda e: _java_str_key(_crl_ext_name(e[0])))
 
 
 def _crl_ext_name(oid: str) -> str:
-    return certinfo._EXTENSIONS.get(oid, (oid, None))[0]
+    return _EXTENSIONS.get(oid, (oid, None))[0]
 
 
 def verify(crl: x509.CertificateRevocationList, candidates: Sequence[tuple[str, bytes]]
