@@ -200,7 +200,6 @@ def _distribution_point(tlv: Node) -> str:
     return text
 
 
-
 def _crl_dps(title: str) -> Callable[[bytes, bool], str]:
     def render(value: bytes, critical: bool) -> str:
         seq = _seq(value, f"Invalid encoding for {title} extension.")

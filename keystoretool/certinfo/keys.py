@@ -192,14 +192,12 @@ def _key_strength(info: _KeyInfo) -> str:
     return ""
 
 
-
 def _parse_cert(der: bytes) -> Certificate:
     """The fields keytool prints, from a DER certificate (CertificateParseError if broken)."""
     try:
         return parse_certificate(der)
     except (_DerError, IndexError, ValueError) as exc:
         raise CertificateParseError() from exc
-
 
 
 def _cert_der(cert: x509.Certificate | bytes) -> bytes:

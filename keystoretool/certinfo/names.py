@@ -71,7 +71,6 @@ def _ava_value_default(value: Node) -> str:
     return text
 
 
-
 def _name_der(name: x509.Name | bytes) -> bytes:
     return bytes(name) if isinstance(name, bytes | bytearray) else name.public_bytes()
 

@@ -177,7 +177,6 @@ def algorithm_warnings(label: str, sig_alg: str | None, public_key: object | Non
     return out
 
 
-
 @_parse_boundary
 def summary(cert: x509.Certificate | bytes) -> dict[str, str]:
     """The facts a script wants about a certificate, from keytool's own forms:
