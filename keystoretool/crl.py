@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import certinfo, certs, relations
 from . import der as _der
+from .certinfo.common import _hexdump, _java_str_key
+from .certinfo.extensions import _EXTENSIONS
+from .certinfo.keys import _sig_strength
 from .errors import KeystoreToolError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -124,14 +127,14 @@ def _ext_text(oid: str, critical: bool, value: bytes, indent: str) -> str:
             code = int.from_bytes(value[2:], "big", signed=True) if value[:1] == b"\x0a" else 0
             name = REASONS[code] if 0 <= code < len(REASONS) else "UNSPECIFIED"
             return head + f"{indent}Reason Code: {name}"
-        render = certinfo._EXTENSIONS.get(oid, (oid, None))[1]
+        render = _EXTENSIONS.get(oid, (oid, None))[1]
         if render is not None:
             return head + render(value, critical)
     except Exception:  # noqa: BLE001 - Java prints the hex dump of what it cannot parse
         pass
-    octet = b"\x04" + certinfo._der_len(len(value)) + value
+    octet = _der.tlv(_der.OCTET_STRING, value)
     return (head + "Extension unknown: DER encoded OCTET string =\n"
-            + certinfo._hexdump(octet) + "\n")
+            + _hexdump(octet) + "\n")
 
 
 def render(crl: x509.CertificateRevocationList) -> str:
@@ -143,7 +146,7 @@ def render(crl: x509.CertificateRevocationList) -> str:
     tbs, alg_id, _ = _der.parse(der, "CRL").seq("CRL", 3, 3)
     version = 2 if tbs.seq("TBSCertList", 1)[0].tag == _der.INTEGER else 1
     sig_name = certinfo._sig_alg_name_of(alg_id.raw)
-    strength = certinfo._sig_strength(sig_name)
+    strength = _sig_strength(sig_name)
     shown = f"{sig_name} ({strength})" if strength else sig_name
     alg_oid = crl.signature_algorithm_oid.dotted_string
     out = [f"X.509 CRL v{version}\n",
@@ -171,7 +174,7 @@ def render(crl: x509.CertificateRevocationList) -> str:
         out.append(f"\nCRL Extensions: {len(exts)}")
         for j, (oid, critical, value) in enumerate(exts, 1):
             out.append(f"\n[{j}]: " + _ext_text(oid, critical, value, ""))
-    out.append("\nSignature:\n" + certinfo._hexdump(crl.signature) + "\n")
+    out.append("\nSignature:\n" + _hexdump(crl.signature) + "\n")
     return "".join(out) + "\n"
 
 
@@ -182,11 +185,11 @@ def _raw_extensions(extensions: Any) -> list[tuple[str, bool, bytes]]:
     out = []
     for ext in extensions:
         out.append((ext.oid.dotted_string, ext.critical, ext.value.public_bytes()))
-    return sorted(out, key=lambda e: certinfo._java_str_key(_crl_ext_name(e[0])))
+    return sorted(out, key=lambda e: _java_str_key(_crl_ext_name(e[0])))
 
 
 def _crl_ext_name(oid: str) -> str:
-    return certinfo._EXTENSIONS.get(oid, (oid, None))[0]
+    return _EXTENSIONS.get(oid, (oid, None))[0]
 
 
 def verify(crl: x509.CertificateRevocationList, candidates: Sequence[tuple[str, bytes]]

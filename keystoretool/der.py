@@ -1,14 +1,22 @@
-"""A small, bounded DER/BER reader and DER writer for the PKCS#12 structures.
+"""The project's one DER/BER reader (bounded) and DER writer.
 
-Why not pyasn1: importing ``pyasn1_modules.rfc7292`` alone costs ~65 ms and
-pyasn1 decodes a 1,000-bag store in about a second, while keytool-style
-commands must start fast and rename one alias in a large store cheaply. PKCS#12
-only needs TLV walking, so this module reads tag-length-value triples
-(definite and BER indefinite lengths, constructed OCTET STRINGs) with hard
-limits on depth, element count and lengths, and writes definite-length DER.
+Every ASN.1 structure keystoretool reads itself goes through here: PKCS#12
+(``formats/pkcs12``), certificates and names (``x509der``, ``certinfo``), the
+CA names of a TLS CertificateRequest (``tls``).
 
-Every parse failure raises :class:`DerError`; :mod:`.codec` turns it into the
-user-facing ``FormatError``.
+Why not pyasn1/asn1crypto: importing ``pyasn1_modules.rfc7292`` alone costs
+~65 ms (asn1crypto similar) and pyasn1 decodes a 1,000-bag store in about a
+second, while keytool-style commands must start fast and rename one alias in a
+large store cheaply. The callers only need TLV walking, so this module reads
+tag-length-value triples (definite and BER indefinite lengths, constructed
+OCTET STRINGs; ``ber=False`` refuses indefinite lengths, as certificates are
+read) with hard limits on depth, element count and lengths, and writes
+definite-length DER. Children are decoded lazily, one level at a time.
+
+Every parse failure raises :class:`DerError`; its ``kind`` says which rule was
+broken, so a caller can word it its own way (``formats/pkcs12/codec`` turns it
+into the user-facing ``FormatError``, ``certinfo`` into Java's IOException
+text).
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-# Universal tags (identifier octets) used by PKCS#12.
+# Universal tags (identifier octets).
 BOOLEAN = 0x01
 INTEGER = 0x02
 BIT_STRING = 0x03
@@ -25,11 +33,34 @@ NULL = 0x05
 OID = 0x06
 UTF8_STRING = 0x0C
 PRINTABLE_STRING = 0x13
+T61_STRING = 0x14
 IA5_STRING = 0x16
+UTC_TIME = 0x17
+GENERALIZED_TIME = 0x18
+VISIBLE_STRING = 0x1A
+GENERAL_STRING = 0x1B
+UNIVERSAL_STRING = 0x1C
 BMP_STRING = 0x1E
 SEQUENCE = 0x30
 SET = 0x31
 CONSTRUCTED = 0x20
+
+#: The one string-tag -> charset table: how each ASN.1 string type's content
+#: is decoded to text (Java's ``DerValue.getAsString()``: T61String as
+#: ISO-8859-1, GeneralString as ASCII; JDK 17 has no VisibleString there,
+#: see :data:`JAVA_STRING_TAGS`).
+STRING_CHARSETS: dict[int, str] = {
+    UTF8_STRING: "utf-8",
+    PRINTABLE_STRING: "ascii",
+    T61_STRING: "latin-1",
+    IA5_STRING: "ascii",
+    VISIBLE_STRING: "ascii",
+    GENERAL_STRING: "ascii",
+    UNIVERSAL_STRING: "utf-32-be",
+    BMP_STRING: "utf-16-be",
+}
+#: The string tags JDK 17's ``DerValue.getAsString()`` decodes (others: null).
+JAVA_STRING_TAGS = frozenset(STRING_CHARSETS) - {VISIBLE_STRING}
 
 #: Nesting deeper than this is refused (PKCS#12 needs about 12 levels).
 MAX_DEPTH = 40
@@ -38,7 +69,16 @@ MAX_CHILDREN = 200_000
 
 
 class DerError(ValueError):
-    """The bytes are not the ASN.1 structure expected."""
+    """The bytes are not the ASN.1 structure expected.
+
+    ``kind`` names the reader rule that failed (``"short-header"``,
+    ``"high-tag"``, ``"bad-length"``, ``"short-read"``, ``"trailing"``,
+    ``"bad-oid"``, ``"depth"``, ``"count"``) or is ``None`` for a structural
+    check of a caller."""
+
+    def __init__(self, message: str, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def ctx(n: int, constructed: bool = True) -> int:
@@ -51,10 +91,11 @@ class Node:
     bytes (for a BER indefinite-length element: everything up to the
     end-of-contents marker) and ``raw`` the whole encoding."""
 
-    __slots__ = ("buf", "tag", "start", "cstart", "cend", "end", "depth")
+    __slots__ = ("buf", "tag", "start", "cstart", "cend", "end", "depth", "ber")
 
     def __init__(
-        self, buf: bytes, tag: int, start: int, cstart: int, cend: int, end: int, depth: int
+        self, buf: bytes, tag: int, start: int, cstart: int, cend: int, end: int, depth: int,
+        ber: bool = True,
     ) -> None:
         self.buf = buf
         self.tag = tag
@@ -63,6 +104,7 @@ class Node:
         self.cend = cend
         self.end = end
         self.depth = depth
+        self.ber = ber
 
     @property
     def constructed(self) -> bool:
@@ -84,7 +126,7 @@ class Node:
     def children(self, what: str = "structure") -> list[Node]:
         if not self.constructed:
             raise DerError(f"{what}: expected a constructed value")
-        return _read_all(self.buf, self.cstart, self.cend, self.depth + 1)
+        return _read_all(self.buf, self.cstart, self.cend, self.depth + 1, self.ber)
 
     def seq(self, what: str, min_len: int = 0, max_len: int | None = None) -> list[Node]:
         """Children of a SEQUENCE, checking the count."""
@@ -122,75 +164,87 @@ class Node:
         return int.from_bytes(c, "big", signed=True)
 
 
-def _read_header(buf: bytes, pos: int, end: int) -> tuple[int, int, int | None]:
+def _read_header(buf: bytes, pos: int, end: int, ber: bool) -> tuple[int, int, int | None]:
     """Tag, content start and content length (None = indefinite)."""
     if pos + 2 > end:
-        raise DerError("truncated data")
+        raise DerError("truncated data", "short-header")
     tag = buf[pos]
     if tag & 0x1F == 0x1F:
-        raise DerError("unsupported high tag number")
+        raise DerError("unsupported high tag number", "high-tag")
     first = buf[pos + 1]
     pos += 2
     if first < 0x80:
         return tag, pos, first
     if first == 0x80:
+        if not ber:
+            raise DerError("indefinite length in DER", "bad-length")
         if not tag & CONSTRUCTED:
-            raise DerError("indefinite length on a primitive value")
+            raise DerError("indefinite length on a primitive value", "bad-length")
         return tag, pos, None
     n = first & 0x7F
     if n > 4 or pos + n > end:
-        raise DerError("length field too big or truncated")
+        raise DerError("length field too big or truncated", "bad-length")
     length = int.from_bytes(buf[pos : pos + n], "big")
     return tag, pos + n, length
 
 
-def _read_one(buf: bytes, pos: int, end: int, depth: int) -> Node:
+def _read_one(buf: bytes, pos: int, end: int, depth: int, ber: bool = True) -> Node:
     if depth > MAX_DEPTH:
-        raise DerError("nesting too deep")
-    tag, cstart, length = _read_header(buf, pos, end)
+        raise DerError("nesting too deep", "depth")
+    tag, cstart, length = _read_header(buf, pos, end, ber)
     if length is not None:
         cend = cstart + length
         if cend > end:
-            raise DerError("truncated data")
-        return Node(buf, tag, pos, cstart, cend, cend, depth)
+            raise DerError("truncated data", "short-read")
+        return Node(buf, tag, pos, cstart, cend, cend, depth, ber)
     # Indefinite length: walk the children up to the end-of-contents octets.
     p = cstart
     count = 0
     while True:
         if p + 2 > end:
-            raise DerError("truncated data (missing end-of-contents)")
+            raise DerError("truncated data (missing end-of-contents)", "short-read")
         if buf[p] == 0 and buf[p + 1] == 0:
-            return Node(buf, tag, pos, cstart, p, p + 2, depth)
-        p = _read_one(buf, p, end, depth + 1).end
+            return Node(buf, tag, pos, cstart, p, p + 2, depth, ber)
+        p = _read_one(buf, p, end, depth + 1, ber).end
         count += 1
         if count > MAX_CHILDREN:
-            raise DerError("too many elements")
+            raise DerError("too many elements", "count")
 
 
-def _read_all(buf: bytes, pos: int, end: int, depth: int) -> list[Node]:
+def _read_all(buf: bytes, pos: int, end: int, depth: int, ber: bool = True) -> list[Node]:
     out: list[Node] = []
     while pos < end:
-        node = _read_one(buf, pos, end, depth)
+        node = _read_one(buf, pos, end, depth, ber)
         out.append(node)
         pos = node.end
         if len(out) > MAX_CHILDREN:
-            raise DerError("too many elements")
+            raise DerError("too many elements", "count")
     return out
 
 
-def parse(buf: bytes, what: str = "data", allow_trailing: bool = False) -> Node:
-    """Decode one element filling ``buf`` (trailing bytes refused unless allowed)."""
-    node = _read_one(buf, 0, len(buf), 0)
+def parse(
+    buf: bytes, what: str = "data", allow_trailing: bool = False, *, ber: bool = True
+) -> Node:
+    """Decode one element filling ``buf`` (trailing bytes refused unless allowed;
+    ``ber=False``: definite lengths only, anywhere below too)."""
+    node = _read_one(buf, 0, len(buf), 0, ber)
     if node.end != len(buf) and not allow_trailing:
-        raise DerError(f"{what}: trailing data")
+        raise DerError(f"{what}: trailing data", "trailing")
     return node
+
+
+def parse_all(buf: bytes, *, ber: bool = True) -> list[Node]:
+    """The elements that follow one another in ``buf`` (e.g. a content's children)."""
+    return _read_all(buf, 0, len(buf), 0, ber)
 
 
 # ---- OIDs -----------------------------------------------------------------
 @lru_cache(maxsize=512)
-def decode_oid(c: bytes) -> str:
-    if not c or len(c) > 64 or c[-1] & 0x80:
-        raise DerError("bad OBJECT IDENTIFIER")
+def decode_oid(c: bytes, max_len: int | None = 64) -> str:
+    """Dotted form of an OBJECT IDENTIFIER's content (``max_len`` bytes at most;
+    ``None``: bounded only by the enclosing value)."""
+    if not c or (max_len is not None and len(c) > max_len) or c[-1] & 0x80:
+        raise DerError("bad OBJECT IDENTIFIER", "bad-oid")
     arcs: list[int] = []
     x = 0
     for b in c:

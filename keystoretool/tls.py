@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from . import der
 from .errors import KeystoreToolError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -204,83 +205,39 @@ def _dn_list(data: bytes) -> list[bytes]:
     return out
 
 
-def _der_tlv(data: bytes, pos: int) -> tuple[int, bytes, int]:
-    """(tag, content, next position) of the DER element at ``pos``."""
-    if pos + 2 > len(data):
-        raise ValueError("truncated DER")
-    tag = data[pos]
-    length = data[pos + 1]
-    pos += 2
-    if length & 0x80:
-        n = length & 0x7F
-        if n == 0 or n > 4 or pos + n > len(data):
-            raise ValueError("bad DER length")
-        length = int.from_bytes(data[pos : pos + n], "big")
-        pos += n
-    if pos + length > len(data):
-        raise ValueError("truncated DER")
-    return tag, data[pos : pos + length], pos + length
+def parse_name(der_name: bytes) -> x509.Name:
+    """An X.501 Name from DER (cryptography has no public parser for a bare Name).
 
-
-def _oid(content: bytes) -> str:
-    if not content:
-        raise ValueError("empty OID")
-    first = content[0]
-    parts = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
-    value = 0
-    for b in content[1:]:
-        value = (value << 7) | (b & 0x7F)
-        if not b & 0x80:
-            parts.append(value)
-            value = 0
-    return ".".join(str(p) for p in parts)
-
-
-_STRING_CODECS = {
-    12: "utf-8",
-    19: "ascii",
-    22: "ascii",
-    20: "latin-1",
-    26: "ascii",
-    30: "utf-16-be",
-    28: "utf-32-be",
-}
-
-
-def parse_name(der: bytes) -> x509.Name:
-    """An X.501 Name from DER (cryptography has no public parser for a bare Name)."""
+    Read with :mod:`keystoretool.der`; each value keeps its string type (text
+    decoded with :data:`~keystoretool.der.STRING_CHARSETS`), a value of another
+    type is kept readable as ``#hex``. Malformed DER raises ``ValueError``.
+    """
     from cryptography import x509
     from cryptography.x509.name import _ASN1Type
     from cryptography.x509.oid import ObjectIdentifier
 
-    tag, seq, end = _der_tlv(der, 0)
-    if tag != 0x30 or end != len(der):
-        raise ValueError("not a Name")
+    typed = {t.value for t in _ASN1Type}
+    name = der.parse(der_name, "Name", ber=False)
     rdns = []
-    pos = 0
-    while pos < len(seq):
-        tag, rdn_set, pos = _der_tlv(seq, pos)
-        if tag != 0x31:
-            raise ValueError("not an RDN")
+    for rdn_set in name.seq("Name"):
         attrs = []
-        p = 0
-        while p < len(rdn_set):
-            tag, atv, p = _der_tlv(rdn_set, p)
-            t1, oid_c, q = _der_tlv(atv, 0)
-            vtag, vcontent, _ = _der_tlv(atv, q)
-            if t1 != 0x06:
-                raise ValueError("bad attribute")
-            codec = _STRING_CODECS.get(vtag)
-            if codec:
-                value, asn1 = vcontent.decode(codec), _ASN1Type(vtag)
+        for atv in rdn_set.expect(der.SET, "RDN").children("RDN"):
+            parts = atv.children("attribute")
+            if len(parts) < 2:
+                raise der.DerError("attribute: type and value expected")
+            oid_node, value = parts[:2]
+            oid = der.decode_oid(oid_node.expect(der.OID, "attribute type").content, None)
+            codec = der.STRING_CHARSETS.get(value.tag)
+            if codec and value.tag in typed:
+                text, asn1 = value.content.decode(codec), _ASN1Type(value.tag)
             else:  # not a string type: keep it readable, as hex
-                value, asn1 = "#" + vcontent.hex(), _ASN1Type.UTF8String
+                text, asn1 = "#" + value.content.hex(), _ASN1Type.UTF8String
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
                     attrs.append(
                         x509.NameAttribute(
-                            ObjectIdentifier(_oid(oid_c)), value, _type=asn1, _validate=False
+                            ObjectIdentifier(oid), text, _type=asn1, _validate=False,
                         )
                     )
                 except TypeError as exc:

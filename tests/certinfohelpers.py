@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa, x25
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from interop import KEYTOOL17, OPENSSL, openssl_path
 
-from keystoretool import certinfo
+from keystoretool import x509der
 
 STOREPASS = "changeit"
 
@@ -170,7 +170,7 @@ def spki(kind: str) -> bytes:
             return _SPKI[kind]
         if kind == "pss1024":
             inner = spki("rsa1024")
-            key_bits = certinfo._children(certinfo._parse_one(inner).content)[1].raw
+            key_bits = x509der.children(x509der.parse_one(inner).content)[1].raw
             _SPKI[kind] = seq(seq(oid("1.2.840.113549.1.1.10")), key_bits)
             return _SPKI[kind]
         key: object

@@ -413,7 +413,7 @@ def _unattached(
 
 def _canonical_names(cert: bytes) -> tuple[Any, Any]:
     """(issuer, subject) compared the way Java's X500Principal.equals does."""
-    from ...certinfo import issuer_and_subject
+    from ...x509der import issuer_and_subject
 
     try:
         return issuer_and_subject(cert)
@@ -499,12 +499,16 @@ def _subject_dn(cert: bytes, cache: dict[bytes, str]) -> str:
     """A CA certificate's friendlyName: its subject as Java's getName(RFC2253)."""
     name = cache.get(cert)
     if name is None:
-        from ...certinfo import subject_rfc2253
+        from ...x509der import parse_certificate, rfc2253
 
         try:
-            name = subject_rfc2253(cert)
-        except (KeystoreToolError, ValueError, IndexError) as e:
-            raise KeystoreToolError(f"Invalid certificate in chain: {e}") from None
+            subject = parse_certificate(cert).subject
+        except (ValueError, IndexError, OverflowError):
+            raise KeystoreToolError("Invalid certificate in chain: Failed to parse input") from None
+        try:
+            name = rfc2253(subject)
+        except (ValueError, IndexError):
+            raise KeystoreToolError("Invalid certificate in chain: Invalid X.500 name") from None
         cache[cert] = name
     return name
 
