@@ -16,7 +16,8 @@ import shutil
 import struct
 import subprocess
 
-from keystoretool.formats.pkcs12 import bmpstring, der, pbe
+from keystoretool import der
+from keystoretool.formats.pkcs12 import bmpstring, pbe
 
 OID_DATA = "1.2.840.113549.1.7.1"
 OID_ENCRYPTED_DATA = "1.2.840.113549.1.7.6"

@@ -27,9 +27,10 @@ from cryptography.hazmat.primitives import serialization
 from interop import keytool25, keytool_path, openssl_path
 from pkihelpers import key_entry, make_pki
 
+from keystoretool import der
 from keystoretool.entries import Entry, SecretKeyEntry, TrustedCertEntry
 from keystoretool.formats import pkcs12
-from keystoretool.formats.pkcs12 import bags, der, pbe
+from keystoretool.formats.pkcs12 import bags, pbe
 
 REPO_PBMAC1 = Path(__file__).resolve().parent.parent / "fixtures" / "corpus" / "pbmac1-rfc9579"
 

@@ -30,6 +30,7 @@ from pkcs12helpers import (
 )
 from pkihelpers import ec_key, key_entry, make_cert
 
+from keystoretool import der
 from keystoretool.entries import Entry, TrustedCertEntry
 from keystoretool.errors import (
     FormatError,
@@ -38,7 +39,7 @@ from keystoretool.errors import (
     UnrecoverableKeyError,
 )
 from keystoretool.formats import pkcs12
-from keystoretool.formats.pkcs12 import der, mac, pbe
+from keystoretool.formats.pkcs12 import mac, pbe
 from keystoretool.formats.pkcs12.profiles import Profile
 
 

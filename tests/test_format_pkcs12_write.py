@@ -38,6 +38,7 @@ from pkcs12helpers import (
 )
 from pkihelpers import key_entry
 
+from keystoretool import der
 from keystoretool.entries import Entry, PrivateKeyEntry, TrustedCertEntry
 from keystoretool.errors import (
     IntegrityError,
@@ -45,7 +46,7 @@ from keystoretool.errors import (
     UnrecoverableKeyError,
 )
 from keystoretool.formats import pkcs12
-from keystoretool.formats.pkcs12 import bags, der, mac, pbe
+from keystoretool.formats.pkcs12 import bags, mac, pbe
 from keystoretool.formats.pkcs12.profiles import Profile, sound_profile
 
 

@@ -118,7 +118,8 @@ def test_unattached_certificates_survive_a_rewrite(tmp_path: Path) -> None:
 
 
 def test_untouched_keybag_stays_a_keybag(tmp_path: Path) -> None:
-    from keystoretool.formats.pkcs12 import bags, codec, der
+    from keystoretool import der
+    from keystoretool.formats.pkcs12 import bags, codec
 
     work = tmp_path / "k.p12"
     work.write_bytes((P12X / "shape-keybag.p12").read_bytes())

@@ -1,6 +1,6 @@
 """PKCS12 keystores: any number of keys, read and written as keytool 17 does.
 
-Layout follows SSLMate/go-pkcs12: :mod:`.der` (bounded BER/DER), :mod:`.bmpstring`,
+Layout follows SSLMate/go-pkcs12 (DER through :mod:`keystoretool.der`): :mod:`.bmpstring`,
 :mod:`.pbe` (PBES2 / PBES1 / PKCS#12 PBE schemes), :mod:`.ciphers` (the
 block and stream ciphers, by OID), :mod:`.kdf` (every key derivation, through
 one ``derive``), :mod:`.mac` (HMAC and PBMAC1), :mod:`.bags` (SafeBags,

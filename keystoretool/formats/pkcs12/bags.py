@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from ... import der
+from ...der import DerError, Node
 from ...errors import UnrecoverableKeyError
 from ..budget import UNBOUNDED, WorkBudget
-from . import bmpstring, der, pbe
-from .der import DerError, Node
+from . import bmpstring, pbe
 
 OID_KEY_BAG = "1.2.840.113549.1.12.10.1.1"
 OID_SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2"

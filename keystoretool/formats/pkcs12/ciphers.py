@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .der import DerError, Node
+from ...der import DerError, Node
 
 OCTET_STRING = 0x04
 SEQUENCE = 0x30
@@ -195,7 +195,7 @@ def crypt(info: CipherInfo, key: bytes, iv: bytes, data: bytes, encrypt: bool) -
 
 def pbes2_params(oid: str, info: CipherInfo, iv: bytes) -> bytes:
     """The DER parameters written after a PBES2 cipher OID (the IV; RC2 adds its version)."""
-    from . import der
+    from ... import der
 
     if info.family == "rc2":
         version = {v: k for k, v in _RC2_VERSION_BITS.items()}.get(info.rc2_bits, info.rc2_bits)

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from ... import der
+from ...der import DerError, Node
 from ...entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, java_lower
 from ...errors import FormatError, IntegrityError, KeystoreToolError
 from ..budget import WorkBudget
-from . import bags, der, mac, pbe
+from . import bags, mac, pbe
 from .bags import Bag, SealedKey
-from .der import DerError, Node
 from .profiles import MODERN, NOT_ENCRYPTED, Profile, sound_profile
 
 OID_DATA = "1.2.840.113549.1.7.1"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .der import DerError
+from ...der import DerError
 
 #: scrypt bounds: N at most 2**20 and 128*N*r*p at most 256 MiB of work memory
 #: (OpenSSL's own default limit is 32 MiB for N*r; we read what it writes).

@@ -15,9 +15,10 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ... import der
+from ...der import DerError, Node
 from ..budget import UNBOUNDED, WorkBudget, blocks
-from . import bmpstring, der
-from .der import DerError, Node
+from . import bmpstring
 from .pbe import (
     DIGEST_OID_BY_NAME,
     DIGEST_OIDS,

@@ -20,10 +20,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from ... import der
+from ...der import DerError, Node
 from ..budget import UNBOUNDED, WorkBudget, blocks
-from . import bmpstring, ciphers, der, kdf
+from . import bmpstring, ciphers, kdf
 from .ciphers import PBES2_CIPHERS, CipherInfo
-from .der import DerError, Node
 from .kdf import PURPOSE_IV, PURPOSE_KEY
 from .kdf import PURPOSE_MAC as PURPOSE_MAC  # re-exported for mac.py
 from .kdf import hash_ctor as hash_ctor
