@@ -32,6 +32,7 @@ from keystoretool import certs, formats
 from keystoretool.errors import FormatError, KeystoreToolError
 from keystoretool.formats import budget
 from keystoretool.formats import jks as J
+from keystoretool.formats.jks import protectors
 from keystoretool.formats.pkcs12 import kdf
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -59,7 +60,7 @@ def derivations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     # every PKCS12 derivation (PBKDF2, PKCS#12 KDF, PBKDF1, scrypt) runs through kdf.derive
     monkeypatch.setattr(kdf, "derive", derive)
-    monkeypatch.setattr(J, "_jce_key_iv", counting("jce", J._jce_key_iv))
+    monkeypatch.setattr(protectors, "derive_key_iv", counting("jce", protectors.derive_key_iv))
     from jks import rfc7292  # type: ignore[import-untyped]
 
     monkeypatch.setattr(rfc7292, "derive_key", counting("bks", rfc7292.derive_key))
@@ -202,8 +203,7 @@ def test_bks_sealed_keys_within_the_cap_but_over_the_total(derivations: list[str
 
 def _jceks_with_key_iterations(iterations: int, keys: int = 1) -> bytes:
     salt = b"12345678"
-    alg = J._der(0x30, J._der_oid_bytes(J.PBE_MD5_3DES_OID) + J.pbe_params(salt, iterations))
-    blob = J._der(0x30, alg + J._der(0x04, b"\x00" * 16))
+    blob = J.encode_epki(J.PBE_MD5_3DES_OID, J.pbe_params(salt, iterations), b"\x00" * 16)
     from keystoretool.entries import PrivateKeyEntry
 
     entries = [PrivateKeyEntry(f"k{i}", sealed=J.JksSealedPrivateKey(blob, "JCEKS"))

@@ -65,8 +65,7 @@ def _jceks(iterations: int) -> bytes:
     from keystoretool.entries import PrivateKeyEntry
     from keystoretool.formats import jks as J
 
-    alg = J._der(0x30, J._der_oid_bytes(J.PBE_MD5_3DES_OID) + J.pbe_params(b"12345678", iterations))
-    blob = J._der(0x30, alg + J._der(0x04, b"\x00" * 16))
+    blob = J.encode_epki(J.PBE_MD5_3DES_OID, J.pbe_params(b"12345678", iterations), b"\x00" * 16)
     entry = PrivateKeyEntry("k0", sealed=J.JksSealedPrivateKey(blob, "JCEKS"))
     return J.dump("JCEKS", [entry], PW, None)
 
