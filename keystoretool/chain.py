@@ -28,32 +28,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import KeystoreToolError
+from .findings import Code, Finding, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-PROBLEM = "problem"
-NOTE = "note"
-
-# Finding codes (stable: used by --json consumers and tests).
-EMPTY = "empty"
-OUT_OF_ORDER = "out-of-order"
-DUPLICATE = "duplicate"
-UNRELATED = "unrelated"
-MISSING_ISSUER = "missing-intermediate"
-ROOT_INCLUDED = "root-included"
-ISSUER_NOT_INCLUDED = "ends-below-root"
-EXPIRED = "expired"
-NOT_YET_VALID = "not-yet-valid"
-NOT_CA = "not-a-ca"
-NO_CERT_SIGN = "no-keycertsign"
-BAD_SIGNATURE = "bad-signature"
-NO_CLIENT_AUTH = "no-client-auth"
-NO_EKU = "no-eku"
-KEY_MISMATCH = "key-mismatch"
-UNTRUSTED = "untrusted"
-SELF_SIGNED_LEAF = "self-signed-leaf"
 
 _KEY_USAGE_NAMES = (
     ("digital_signature", "digitalSignature"),
@@ -267,29 +247,6 @@ def name_str(name: x509.Name) -> str:
         return repr(name)
 
 
-def describe(cert: x509.Certificate) -> dict[str, Any]:
-    """The facts `chain` prints about one certificate."""
-    try:
-        key = key_description(cert.public_key())
-    except Exception:  # unsupported algorithm
-        key = cert.public_key_algorithm_oid.dotted_string
-    eku = ext_key_usage(cert)
-    return {
-        "subject": name_str(cert.subject),
-        "issuer": name_str(cert.issuer),
-        "serial": format(cert.serial_number, "x"),
-        "not_before": _not_before(cert).isoformat(),
-        "not_after": _not_after(cert).isoformat(),
-        "sha256": fingerprint(cert),
-        "ca": _basic_ca(cert),
-        "self_signed": is_self_signed(cert),
-        "key": key,
-        "key_usage": _key_usage(cert),
-        "extended_key_usage": None if eku is None else [_EKU_NAMES.get(o, o) for o in eku],
-        "aia_ca_issuers": aia_ca_issuers(cert),
-    }
-
-
 # ---------------------------------------------------------------------------
 # Ordering
 # ---------------------------------------------------------------------------
@@ -415,26 +372,6 @@ def without_root(chain: Sequence[x509.Certificate]) -> list[x509.Certificate]:
 # Diagnosis
 # ---------------------------------------------------------------------------
 @dataclass
-class Finding:
-    code: str
-    severity: str
-    message: str
-    index: int | None = None  # position in the chain as given
-
-    @property
-    def is_problem(self) -> bool:
-        return self.severity == PROBLEM
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "index": self.index,
-        }
-
-
-@dataclass
 class ChainReport:
     given: list[x509.Certificate]
     ordered: list[x509.Certificate]
@@ -453,10 +390,18 @@ class ChainReport:
         """The chain to send: ordered, leaf first, the root left out unless asked."""
         return list(self.ordered) if include_root else without_root(self.ordered)
 
+    @property
+    def verdict(self) -> str:
+        """``sound`` or ``problems`` (exit status 0 / 2)."""
+        return "sound" if self.sound else "problems"
+
     def to_dict(self) -> dict[str, Any]:
+        """The fields of the ``chain --json`` document."""
+        from .jsondoc import certificate
+
         return {
-            "sound": self.sound,
-            "chain": [describe(c) for c in self.given],
+            "verdict": self.verdict,
+            "certificates": [certificate(c) for c in self.given],
             "ordered": [fingerprint(c) for c in self.ordered],
             "findings": [f.to_dict() for f in self.findings],
             "verified_chain": None
@@ -493,20 +438,23 @@ def diagnose(
     given = list(certs)
     findings: list[Finding] = []
     if not given:
-        return ChainReport(given, [], [Finding(EMPTY, PROBLEM, "no certificate in the chain")])
+        return ChainReport(
+            given, [], [Finding(Code.EMPTY, Severity.PROBLEM, "no certificate in the chain")])
 
     unique, dups = _dedupe(given)
     for i in dups:
         findings.append(
             Finding(
-                DUPLICATE, PROBLEM, f"certificate [{i + 1}] is a duplicate: {_short(given[i])}", i
+                Code.DUPLICATE, Severity.PROBLEM,
+                f"certificate [{i + 1}] is a duplicate: {_short(given[i])}", i
             )
         )
 
     leaf = find_leaf(unique, public_key)
     if leaf is None:
         findings.append(
-            Finding(KEY_MISMATCH, PROBLEM, "no certificate in the chain matches the private key", 0)
+            Finding(Code.KEY_MISMATCH, Severity.PROBLEM,
+                    "no certificate in the chain matches the private key", 0)
         )
         leaf = find_leaf(unique)
         assert leaf is not None
@@ -525,7 +473,7 @@ def diagnose(
                 f"the chain does not start with the leaf certificate ({_short(leaf)}); "
                 f"it starts with {_short(unique[0])}"
             )
-            findings.append(Finding(OUT_OF_ORDER, PROBLEM, msg, 0))
+            findings.append(Finding(Code.OUT_OF_ORDER, Severity.PROBLEM, msg, 0))
         else:
             k = next(k for k in range(len(want)) if ders[k] != want[k])
             msg = (
@@ -533,14 +481,14 @@ def diagnose(
                 f"certificate [{index_of[ders[k - 1]] + 1}] ({_short(unique[k - 1])}): each "
                 f"certificate must be followed by its signer"
             )
-            findings.append(Finding(OUT_OF_ORDER, PROBLEM, msg, index_of[ders[k]]))
+            findings.append(Finding(Code.OUT_OF_ORDER, Severity.PROBLEM, msg, index_of[ders[k]]))
 
     for c in unique:
         if to_der(c) not in on_path:
             findings.append(
                 Finding(
-                    UNRELATED,
-                    PROBLEM,
+                    Code.UNRELATED,
+                    Severity.PROBLEM,
                     f"certificate [{index_of[to_der(c)] + 1}] ({_short(c)}) is not part of "
                     f"the leaf's chain",
                     index_of[to_der(c)],
@@ -554,8 +502,8 @@ def diagnose(
             if o.subject == top.issuer and not signed_by(top, o):
                 findings.append(
                     Finding(
-                        BAD_SIGNATURE,
-                        PROBLEM,
+                        Code.BAD_SIGNATURE,
+                        Severity.PROBLEM,
                         f"certificate [{index_of[to_der(o)] + 1}] has the issuer's name "
                         f"({_short(o)}) but its key did not sign {_short(top)}",
                         index_of[to_der(o)],
@@ -579,12 +527,13 @@ def diagnose(
                 msg += f"; found in the certificates given: {_short(filler[0])}"
             if where:
                 msg += f"; download it from {', '.join(where)}"
-            findings.append(Finding(MISSING_ISSUER, PROBLEM, msg, index_of.get(to_der(top))))
+            findings.append(Finding(Code.MISSING_INTERMEDIATE, Severity.PROBLEM, msg,
+                                    index_of.get(to_der(top))))
         elif cafile is None:
             findings.append(
                 Finding(
-                    ISSUER_NOT_INCLUDED,
-                    NOTE,
+                    Code.ENDS_BELOW_ROOT,
+                    Severity.NOTE,
                     f"the chain ends with {_short(top)}, issued by {name_str(top.issuer)}: "
                     "complete if that is a root the server trusts, otherwise an intermediate "
                     "is missing (check with --cafile)",
@@ -594,8 +543,8 @@ def diagnose(
     elif len(ordered) > 1:
         findings.append(
             Finding(
-                ROOT_INCLUDED,
-                NOTE,
+                Code.ROOT_INCLUDED,
+                Severity.NOTE,
                 f"the root certificate ({_short(top)}) is included; it is optional and "
                 f"generally should not be sent",
                 index_of.get(to_der(top)),
@@ -603,7 +552,8 @@ def diagnose(
         )
     else:
         findings.append(
-            Finding(SELF_SIGNED_LEAF, NOTE, f"the certificate is self-signed ({_short(top)})", 0)
+            Finding(Code.SELF_SIGNED_LEAF, Severity.NOTE,
+                    f"the certificate is self-signed ({_short(top)})", 0)
         )
 
     # Per-certificate checks.
@@ -611,13 +561,14 @@ def diagnose(
         i = index_of[to_der(c)]
         if _not_after(c) < at:
             findings.append(
-                Finding(EXPIRED, PROBLEM, f"{_short(c)} expired on {_fmt_time(_not_after(c))}", i)
+                Finding(Code.EXPIRED, Severity.PROBLEM,
+                        f"{_short(c)} expired on {_fmt_time(_not_after(c))}", i)
             )
         elif _not_before(c) > at:
             findings.append(
                 Finding(
-                    NOT_YET_VALID,
-                    PROBLEM,
+                    Code.NOT_YET_VALID,
+                    Severity.PROBLEM,
                     f"{_short(c)} is not valid before {_fmt_time(_not_before(c))}",
                     i,
                 )
@@ -627,8 +578,8 @@ def diagnose(
         if _basic_ca(c) is not True:
             findings.append(
                 Finding(
-                    NOT_CA,
-                    PROBLEM,
+                    Code.NOT_CA,
+                    Severity.PROBLEM,
                     f"{_short(c)} signs certificates but is not a CA "
                     "(basicConstraints CA:true missing)",
                     i,
@@ -637,7 +588,8 @@ def diagnose(
         ku = _key_usage(c)
         if ku is not None and "keyCertSign" not in ku:
             findings.append(
-                Finding(NO_CERT_SIGN, PROBLEM, f"{_short(c)} key usage lacks keyCertSign", i)
+                Finding(Code.NO_CERT_SIGN, Severity.PROBLEM,
+                        f"{_short(c)} key usage lacks keyCertSign", i)
             )
 
     if client_auth:
@@ -645,8 +597,8 @@ def diagnose(
         if eku is None:
             findings.append(
                 Finding(
-                    NO_EKU,
-                    NOTE,
+                    Code.NO_EKU,
+                    Severity.NOTE,
                     f"the leaf ({_short(leaf)}) has no extended key usage (any purpose is allowed)",
                     index_of[to_der(leaf)],
                 )
@@ -655,8 +607,8 @@ def diagnose(
             names = ", ".join(_EKU_NAMES.get(o, o) for o in eku)
             findings.append(
                 Finding(
-                    NO_CLIENT_AUTH,
-                    PROBLEM,
+                    Code.NO_CLIENT_AUTH,
+                    Severity.PROBLEM,
                     f"the leaf ({_short(leaf)}) may not be used for TLS client authentication: "
                     f"extended key usage is {names}, clientAuth missing",
                     index_of[to_der(leaf)],
@@ -668,7 +620,7 @@ def diagnose(
         try:
             report.verified_chain = verify(ordered, anchors, at=at, extra=list(pool))
         except KeystoreToolError as exc:
-            findings.append(Finding(UNTRUSTED, PROBLEM, str(exc), 0))
+            findings.append(Finding(Code.UNTRUSTED, Severity.PROBLEM, str(exc), 0))
     return report
 
 
@@ -742,3 +694,24 @@ def complete_chain(
             f" (its top certificate is issued by {name_str(before[-1].issuer)})"
         )
     return after
+
+
+def fix_chain(
+    chain: Sequence[x509.Certificate],
+    *,
+    public_key: PublicKeyTypes | None = None,
+    include_root: bool = False,
+) -> list[x509.Certificate]:
+    """The entry's chain ordered leaf first, duplicates and unrelated
+    certificates left out, without the root unless ``include_root``; raises
+    KeystoreToolError when that changes nothing."""
+    current = list(chain)
+    if not current:
+        raise KeystoreToolError("the entry has no certificate chain")
+    leaf = find_leaf(current, public_key) or current[0]
+    fixed = order_chain(current, leaf)
+    if not include_root:
+        fixed = without_root(fixed)
+    if [to_der(c) for c in fixed] == [to_der(c) for c in current]:
+        raise KeystoreToolError("The chain of the entry is already ordered; nothing to fix")
+    return fixed

@@ -297,7 +297,7 @@ def test_json_document(pki: Any, tmp_path: Path) -> None:
     b = save(tmp_path / "b.jks", [TrustedCertEntry("ca", cert_der=der(pki.root)),
                                   TrustedCertEntry("x", cert_der=der(pki.inter))], "JKS")
     doc = diff_json(a, b)
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert doc["a"] == {"keystore": str(a), "type": "PKCS12", "entries": 1}
     assert doc["b"] == {"keystore": str(b), "type": "JKS", "entries": 2}
     assert doc["compared"] == {"dates": False, "keys": False}
