@@ -464,8 +464,10 @@ def _plain_verify_error(detail: str, result: ProbeResult, cafile: str | None,
     detail = detail.replace("verification failed: ", "")
     if "candidates exhausted" in detail or "unable to get local issuer" in detail:
         top = result.server_chain[-1]
-        return (f"no certificate in {cafile} issued the server's chain (it ends with "
-                f"{name_str(top.subject)}, issued by {name_str(top.issuer)})")
+        end = ("a self-signed root" if top.issuer == top.subject
+               else f"issued by {name_str(top.issuer)}")
+        return (f"the server's chain does not lead to a CA in {cafile} (it ends with "
+                f"{name_str(top.subject)}, {end})")
     if "subjectAltName" in detail or "no matching" in detail:
         return (f"the server's certificate is not for {hostname} (its names do not match; "
                 "use --servername NAME)")
