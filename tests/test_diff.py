@@ -302,9 +302,10 @@ def test_json_document(pki: Any, tmp_path: Path) -> None:
     assert doc["b"] == {"keystore": str(b), "type": "JKS", "entries": 2}
     assert doc["compared"] == {"dates": False, "keys": False}
     (only,) = doc["only_in_b"]
-    assert set(only) == {"alias", "entry_type", "subject", "serial", "not_after", "chain",
-                         "algorithm", "created"}
+    assert set(only) == {"alias", "entry_type", "certificate", "chain", "algorithm", "created"}
     assert only["alias"] == "x" and only["entry_type"] == "trustedCertEntry"
+    assert only["certificate"]["subject"] == pki.inter.subject.rfc4514_string().replace(",", ", ")
+    assert only["certificate"]["sha256"] == only["chain"][0]
 
 
 def test_pkcs12_chain_rebuilt_on_load_is_a_chain_difference(require_keytool: str, pki: Any,
