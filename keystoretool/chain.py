@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import KeystoreToolError
+from .findings import Code, Finding, Severity
 from .relations import (
     canonical_name,
     cert_der,
@@ -41,27 +42,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-PROBLEM = "problem"
-NOTE = "note"
-
-# Finding codes (stable: used by --json consumers and tests).
-EMPTY = "empty"
-OUT_OF_ORDER = "out-of-order"
-DUPLICATE = "duplicate"
-UNRELATED = "unrelated"
-MISSING_ISSUER = "missing-intermediate"
-ROOT_INCLUDED = "root-included"
-ISSUER_NOT_INCLUDED = "ends-below-root"
-EXPIRED = "expired"
-NOT_YET_VALID = "not-yet-valid"
-NOT_CA = "not-a-ca"
-NO_CERT_SIGN = "no-keycertsign"
-BAD_SIGNATURE = "bad-signature"
-NO_CLIENT_AUTH = "no-client-auth"
-NO_EKU = "no-eku"
-KEY_MISMATCH = "key-mismatch"
-UNTRUSTED = "untrusted"
-SELF_SIGNED_LEAF = "self-signed-leaf"
 
 _KEY_USAGE_NAMES = (
     ("digital_signature", "digitalSignature"),
@@ -170,31 +150,6 @@ def name_str(name: x509.Name) -> str:
         return x500_str(name)
     except Exception:  # pragma: no cover - undecodable attribute
         return repr(name)
-
-
-def describe(cert: x509.Certificate) -> dict[str, Any]:
-    """The facts `chain` prints about one certificate."""
-    from .certinfo import key_description
-
-    try:
-        key = key_description(cert.public_key())
-    except Exception:  # unsupported algorithm
-        key = cert.public_key_algorithm_oid.dotted_string
-    eku = ext_key_usage(cert)
-    return {
-        "subject": name_str(cert.subject),
-        "issuer": name_str(cert.issuer),
-        "serial": format(cert.serial_number, "x"),
-        "not_before": _not_before(cert).isoformat(),
-        "not_after": _not_after(cert).isoformat(),
-        "sha256": fingerprint(cert),
-        "ca": _basic_ca(cert),
-        "self_signed": is_self_signed(cert),
-        "key": key,
-        "key_usage": _key_usage(cert),
-        "extended_key_usage": None if eku is None else [_EKU_NAMES.get(o, o) for o in eku],
-        "aia_ca_issuers": aia_ca_issuers(cert),
-    }
 
 
 # ---------------------------------------------------------------------------
@@ -325,26 +280,6 @@ def without_root(chain: Sequence[x509.Certificate]) -> list[x509.Certificate]:
 # Diagnosis
 # ---------------------------------------------------------------------------
 @dataclass
-class Finding:
-    code: str
-    severity: str
-    message: str
-    index: int | None = None  # position in the chain as given
-
-    @property
-    def is_problem(self) -> bool:
-        return self.severity == PROBLEM
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "index": self.index,
-        }
-
-
-@dataclass
 class ChainReport:
     given: list[x509.Certificate]
     ordered: list[x509.Certificate]
@@ -363,10 +298,18 @@ class ChainReport:
         """The chain to send: ordered, leaf first, the root left out unless asked."""
         return list(self.ordered) if include_root else without_root(self.ordered)
 
+    @property
+    def verdict(self) -> str:
+        """``sound`` or ``problems`` (exit status 0 / 2)."""
+        return "sound" if self.sound else "problems"
+
     def to_dict(self) -> dict[str, Any]:
+        """The fields of the ``chain --json`` document."""
+        from .jsondoc import certificate
+
         return {
-            "sound": self.sound,
-            "chain": [describe(c) for c in self.given],
+            "verdict": self.verdict,
+            "certificates": [certificate(c) for c in self.given],
             "ordered": [fingerprint(c) for c in self.ordered],
             "findings": [f.to_dict() for f in self.findings],
             "verified_chain": None
@@ -403,20 +346,23 @@ def diagnose(
     given = list(certs)
     findings: list[Finding] = []
     if not given:
-        return ChainReport(given, [], [Finding(EMPTY, PROBLEM, "no certificate in the chain")])
+        return ChainReport(
+            given, [], [Finding(Code.EMPTY, Severity.PROBLEM, "no certificate in the chain")])
 
     unique, dups = _dedupe(given)
     for i in dups:
         findings.append(
             Finding(
-                DUPLICATE, PROBLEM, f"certificate [{i + 1}] is a duplicate: {_short(given[i])}", i
+                Code.DUPLICATE, Severity.PROBLEM,
+                f"certificate [{i + 1}] is a duplicate: {_short(given[i])}", i
             )
         )
 
     leaf = find_leaf(unique, public_key)
     if leaf is None:
         findings.append(
-            Finding(KEY_MISMATCH, PROBLEM, "no certificate in the chain matches the private key", 0)
+            Finding(Code.KEY_MISMATCH, Severity.PROBLEM,
+                    "no certificate in the chain matches the private key", 0)
         )
         leaf = find_leaf(unique)
         assert leaf is not None
@@ -435,7 +381,7 @@ def diagnose(
                 f"the chain does not start with the leaf certificate ({_short(leaf)}); "
                 f"it starts with {_short(unique[0])}"
             )
-            findings.append(Finding(OUT_OF_ORDER, PROBLEM, msg, 0))
+            findings.append(Finding(Code.OUT_OF_ORDER, Severity.PROBLEM, msg, 0))
         else:
             k = next(k for k in range(len(want)) if ders[k] != want[k])
             msg = (
@@ -443,14 +389,14 @@ def diagnose(
                 f"certificate [{index_of[ders[k - 1]] + 1}] ({_short(unique[k - 1])}): each "
                 f"certificate must be followed by its signer"
             )
-            findings.append(Finding(OUT_OF_ORDER, PROBLEM, msg, index_of[ders[k]]))
+            findings.append(Finding(Code.OUT_OF_ORDER, Severity.PROBLEM, msg, index_of[ders[k]]))
 
     for c in unique:
         if cert_der(c) not in on_path:
             findings.append(
                 Finding(
-                    UNRELATED,
-                    PROBLEM,
+                    Code.UNRELATED,
+                    Severity.PROBLEM,
                     f"certificate [{index_of[cert_der(c)] + 1}] ({_short(c)}) is not part of "
                     f"the leaf's chain",
                     index_of[cert_der(c)],
@@ -464,8 +410,8 @@ def diagnose(
             if names_equal(o.subject, top.issuer) and not signed_by(top, o):
                 findings.append(
                     Finding(
-                        BAD_SIGNATURE,
-                        PROBLEM,
+                        Code.BAD_SIGNATURE,
+                        Severity.PROBLEM,
                         f"certificate [{index_of[cert_der(o)] + 1}] has the issuer's name "
                         f"({_short(o)}) but its key did not sign {_short(top)}",
                         index_of[cert_der(o)],
@@ -489,12 +435,13 @@ def diagnose(
                 msg += f"; found in the certificates given: {_short(filler[0])}"
             if where:
                 msg += f"; download it from {', '.join(where)}"
-            findings.append(Finding(MISSING_ISSUER, PROBLEM, msg, index_of.get(cert_der(top))))
+            findings.append(Finding(Code.MISSING_INTERMEDIATE, Severity.PROBLEM, msg,
+                                    index_of.get(cert_der(top))))
         elif cafile is None:
             findings.append(
                 Finding(
-                    ISSUER_NOT_INCLUDED,
-                    NOTE,
+                    Code.ENDS_BELOW_ROOT,
+                    Severity.NOTE,
                     f"the chain ends with {_short(top)}, issued by {name_str(top.issuer)}: "
                     "complete if that is a root the server trusts, otherwise an intermediate "
                     "is missing (check with --cafile)",
@@ -504,8 +451,8 @@ def diagnose(
     elif len(ordered) > 1:
         findings.append(
             Finding(
-                ROOT_INCLUDED,
-                NOTE,
+                Code.ROOT_INCLUDED,
+                Severity.NOTE,
                 f"the root certificate ({_short(top)}) is included; it is optional and "
                 f"generally should not be sent",
                 index_of.get(cert_der(top)),
@@ -513,7 +460,8 @@ def diagnose(
         )
     else:
         findings.append(
-            Finding(SELF_SIGNED_LEAF, NOTE, f"the certificate is self-signed ({_short(top)})", 0)
+            Finding(Code.SELF_SIGNED_LEAF, Severity.NOTE,
+                    f"the certificate is self-signed ({_short(top)})", 0)
         )
 
     # Per-certificate checks.
@@ -521,13 +469,14 @@ def diagnose(
         i = index_of[cert_der(c)]
         if _not_after(c) < at:
             findings.append(
-                Finding(EXPIRED, PROBLEM, f"{_short(c)} expired on {_fmt_time(_not_after(c))}", i)
+                Finding(Code.EXPIRED, Severity.PROBLEM,
+                        f"{_short(c)} expired on {_fmt_time(_not_after(c))}", i)
             )
         elif _not_before(c) > at:
             findings.append(
                 Finding(
-                    NOT_YET_VALID,
-                    PROBLEM,
+                    Code.NOT_YET_VALID,
+                    Severity.PROBLEM,
                     f"{_short(c)} is not valid before {_fmt_time(_not_before(c))}",
                     i,
                 )
@@ -537,8 +486,8 @@ def diagnose(
         if _basic_ca(c) is not True:
             findings.append(
                 Finding(
-                    NOT_CA,
-                    PROBLEM,
+                    Code.NOT_CA,
+                    Severity.PROBLEM,
                     f"{_short(c)} signs certificates but is not a CA "
                     "(basicConstraints CA:true missing)",
                     i,
@@ -547,7 +496,8 @@ def diagnose(
         ku = _key_usage(c)
         if ku is not None and "keyCertSign" not in ku:
             findings.append(
-                Finding(NO_CERT_SIGN, PROBLEM, f"{_short(c)} key usage lacks keyCertSign", i)
+                Finding(Code.NO_CERT_SIGN, Severity.PROBLEM,
+                        f"{_short(c)} key usage lacks keyCertSign", i)
             )
 
     if client_auth:
@@ -555,8 +505,8 @@ def diagnose(
         if eku is None:
             findings.append(
                 Finding(
-                    NO_EKU,
-                    NOTE,
+                    Code.NO_EKU,
+                    Severity.NOTE,
                     f"the leaf ({_short(leaf)}) has no extended key usage (any purpose is allowed)",
                     index_of[cert_der(leaf)],
                 )
@@ -565,8 +515,8 @@ def diagnose(
             names = ", ".join(_EKU_NAMES.get(o, o) for o in eku)
             findings.append(
                 Finding(
-                    NO_CLIENT_AUTH,
-                    PROBLEM,
+                    Code.NO_CLIENT_AUTH,
+                    Severity.PROBLEM,
                     f"the leaf ({_short(leaf)}) may not be used for TLS client authentication: "
                     f"extended key usage is {names}, clientAuth missing",
                     index_of[cert_der(leaf)],
@@ -578,7 +528,7 @@ def diagnose(
         try:
             report.verified_chain = verify(ordered, anchors, at=at, extra=list(pool))
         except KeystoreToolError as exc:
-            findings.append(Finding(UNTRUSTED, PROBLEM, str(exc), 0))
+            findings.append(Finding(Code.UNTRUSTED, Severity.PROBLEM, str(exc), 0))
     return report
 
 
@@ -652,3 +602,24 @@ def complete_chain(
             f" (its top certificate is issued by {name_str(before[-1].issuer)})"
         )
     return after
+
+
+def fix_chain(
+    chain: Sequence[x509.Certificate],
+    *,
+    public_key: PublicKeyTypes | None = None,
+    include_root: bool = False,
+) -> list[x509.Certificate]:
+    """The entry's chain ordered leaf first, duplicates and unrelated
+    certificates left out, without the root unless ``include_root``; raises
+    KeystoreToolError when that changes nothing."""
+    current = list(chain)
+    if not current:
+        raise KeystoreToolError("the entry has no certificate chain")
+    leaf = find_leaf(current, public_key) or current[0]
+    fixed = order_chain(current, leaf)
+    if not include_root:
+        fixed = without_root(fixed)
+    if [cert_der(c) for c in fixed] == [cert_der(c) for c in current]:
+        raise KeystoreToolError("The chain of the entry is already ordered; nothing to fix")
+    return fixed

@@ -27,9 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .entries import Entry
     from .model import Keystore
 
-#: Version of the ``--json`` document of ``diff``.
-SCHEMA_VERSION = 1
-
 # Difference codes (stable: --json consumers and tests use them).
 ENTRY_TYPE = "entry-type"
 CERTIFICATE = "certificate"
@@ -53,6 +50,7 @@ class EntryFacts:
     not_after: str | None
     algorithm: str | None  # secret keys
     created: datetime
+    leaf_der: bytes | None = field(default=None, repr=False, compare=False)
 
     def label(self) -> str:
         what = self.subject if self.subject is not None else (self.algorithm or "secret key")
@@ -62,13 +60,17 @@ class EntryFacts:
         return {
             "alias": self.alias,
             "entry_type": self.entry_type,
-            "subject": self.subject,
-            "serial": self.serial,
-            "not_after": self.not_after,
+            "certificate": None if self.leaf_der is None else _certificate(self.leaf_der),
             "chain": list(self.chain),
             "algorithm": self.algorithm,
             "created": self.created.isoformat(),
         }
+
+
+def _certificate(der: bytes) -> dict[str, Any]:
+    from .jsondoc import certificate
+
+    return certificate(der)
 
 
 def _facts(alias: str, entry: Entry) -> EntryFacts:
@@ -85,7 +87,8 @@ def _facts(alias: str, entry: Entry) -> EntryFacts:
             subject = "(unparsable certificate)"
     algorithm = entry.algorithm if isinstance(entry, SecretKeyEntry) else None
     return EntryFacts(entry.alias or alias, entry.kind, chain, subject, serial, not_after,
-                      algorithm, entry.created)
+                      algorithm, entry.created,
+                      entry.chain_der[0] if entry.chain_der and serial is not None else None)
 
 
 @dataclass(frozen=True)
@@ -159,9 +162,10 @@ class DiffReport:
         return "identical" if self.identical else "different"
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` document (schema_version 1)."""
-        return {
-            "schema_version": SCHEMA_VERSION,
+        """The ``--json`` document (keystoretool.jsondoc's contract)."""
+        from .jsondoc import document
+
+        return document("diff", **{
             "verdict": self.verdict,
             "a": {"keystore": self.a_name, "type": self.a_type, "entries": self.a_count},
             "b": {"keystore": self.b_name, "type": self.b_type, "entries": self.b_count},
@@ -176,7 +180,7 @@ class DiffReport:
             ],
             "same_certificate": [s.to_dict() for s in self.same_certificate],
             "notes": list(self.notes),
-        }
+        })
 
     def text(self) -> str:
         """One line per difference, a summary line, then notes."""

@@ -26,9 +26,6 @@ from .errors import KeystoreToolError, UsageError
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Keystore
 
-#: Version of the ``--json`` document of ``expiry``.
-SCHEMA_VERSION = 1
-
 DEFAULT_WITHIN = "30d"
 MAX_WITHIN_DAYS = 36500  # 100 years: a deadline stays a valid date
 
@@ -67,6 +64,7 @@ class CertExpiry:
     sha256: str
     not_before: datetime
     not_after: datetime
+    der: bytes = field(default=b"", repr=False, compare=False)
 
     def seconds_left(self, at: datetime) -> float:
         return (self.not_after - at).total_seconds()
@@ -76,17 +74,14 @@ class CertExpiry:
         return int(self.seconds_left(at) / 86400)
 
     def to_dict(self, at: datetime, deadline: datetime) -> dict[str, Any]:
+        from .jsondoc import certificate
+
         return {
             "keystore": self.keystore,
             "alias": self.alias,
             "entry_type": self.entry_type,
             "position": self.position,
-            "subject": self.subject,
-            "issuer": self.issuer,
-            "serial": self.serial,
-            "sha256": self.sha256,
-            "not_before": self.not_before.isoformat(),
-            "not_after": self.not_after.isoformat(),
+            "certificate": certificate(self.der),
             "days_left": self.days_left(at),
             "expired": self.not_after <= at,
             "expiring": self.not_after <= deadline,
@@ -123,6 +118,7 @@ def certificates(ks: Keystore, keystore: str) -> tuple[list[CertExpiry], list[st
                     sha256=facts["sha256"],
                     not_before=datetime.fromisoformat(facts["not_before"]),
                     not_after=datetime.fromisoformat(facts["not_after"]),
+                    der=der,
                 )
             )
     return found, problems
@@ -186,23 +182,24 @@ class ExpiryReport:
 
     # ---- renderings -------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` document (schema_version 1).
+        """The ``--json`` document (keystoretool.jsondoc's contract).
 
         ``verdict``: ok / expiring / error, as the exit status 0 / 2 / 1.
         ``certificates``: one object per certificate, soonest first, with
-        ``keystore``, ``alias``, ``entry_type``, ``position``, ``subject``,
-        ``issuer``, ``serial``, ``sha256``, ``not_before``, ``not_after``
-        (ISO 8601, UTC), ``days_left``, ``expired`` and ``expiring``.
+        ``keystore``, ``alias``, ``entry_type``, ``position``, ``certificate``
+        (the certificate object), ``days_left``, ``expired`` and ``expiring``.
         ``keystores``: each store given, with its type or its error.
         """
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "verdict": self.verdict,
-            "generated_at": self.at.isoformat(),
-            "within_seconds": int(self.within.total_seconds()),
-            "deadline": self.deadline.isoformat(),
-            "expiring": len(self.expiring()),
-            "keystores": [
+        from .jsondoc import document
+
+        return document(
+            "expiry",
+            verdict=self.verdict,
+            generated_at=self.at.isoformat(),
+            within_seconds=int(self.within.total_seconds()),
+            deadline=self.deadline.isoformat(),
+            expiring=len(self.expiring()),
+            keystores=[
                 {
                     "keystore": s.keystore,
                     "type": s.store_type,
@@ -211,8 +208,8 @@ class ExpiryReport:
                 }
                 for s in self.stores
             ],
-            "certificates": [c.to_dict(self.at, self.deadline) for c in self.sorted()],
-        }
+            certificates=[c.to_dict(self.at, self.deadline) for c in self.sorted()],
+        )
 
     def text(self) -> str:
         """One line per certificate, soonest first, and a summary line."""

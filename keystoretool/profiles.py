@@ -22,22 +22,19 @@ genkeypair.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import KeystoreToolError, UnrecoverableKeyError, UsageError
+from .findings import Code, Finding, Severity, command
 
 if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
 
     from .model import Keystore
-
-PROBLEM = "problem"
-WARNING = "warning"  # reported, but the keystore is still ready
-NOTE = "note"
 
 SALESFORCE_RSA_SIZES = (2048, 3072, 4096)
 
@@ -93,42 +90,43 @@ def check_alias_name(rules: str, alias: str) -> None:
 # ---------------------------------------------------------------------------
 # Keystore check
 # ---------------------------------------------------------------------------
-@dataclass
-class CheckFinding:
-    code: str
-    severity: str
-    message: str
-    alias: str | None = None
-
-    @property
-    def is_problem(self) -> bool:
-        return self.severity == PROBLEM
-
-    def line(self) -> str:
-        where = f"{self.alias}: " if self.alias is not None else ""
-        return f"{self.severity}: {where}{self.message}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "alias": self.alias,
-            "message": self.message,
-        }
+# Findings of the salesforce profile: keystoretool.findings.Finding, with the
+# command that repairs each one in ``fix``.
 
 
-# Finding codes of the salesforce profile.
-STORE_TYPE = "store-type"
-NO_KEYS = "no-key-entries"
-OTHER_ENTRY = "not-a-key-entry"
-ALIAS_NAME = "alias-name"
-KEY_ALGORITHM = "key-algorithm"
-KEY_SIZE = "key-size"
-KEY_PASSWORD = "key-password"
-CHAIN_PREFIX = "chain-"  # + a keystoretool.chain finding code
-ROOT_INCLUDED = "chain-root-included"
-SELF_SIGNED = "self-signed"
-EXPIRES_SOON = "expires-soon"  # check --warn-days
+def salesforce_name_suggestion(name: str) -> str:
+    """A valid Salesforce unique name close to ``name`` (for a changealias fix).
+
+    >>> salesforce_name_suggestion("2-client.cert_")
+    'c2_client_cert'
+    """
+    out = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", name)).strip("_")
+    if not out or not ("A" <= out[0] <= "Z" or "a" <= out[0] <= "z"):
+        out = "c" + out
+    return out
+
+
+def _fixes(path: str, alias: str) -> dict[Code, str | None]:
+    """The command that repairs each chain finding of a key entry."""
+    fix_chain = command("keystoretool", "chain", "--keystore", path, "--alias", alias, "--fix")
+    renew = command("keystoretool", "certreq", "--keystore", path, "--alias", alias,
+                    "--file", f"{alias}.csr")
+    return {
+        Code.ROOT_INCLUDED: fix_chain,
+        Code.OUT_OF_ORDER: fix_chain,
+        Code.DUPLICATE: fix_chain,
+        Code.UNRELATED: fix_chain,
+        Code.MISSING_INTERMEDIATE: command(
+            "keystoretool", "chain", "--keystore", path, "--alias", alias,
+            "--add", "intermediate.pem"),
+        Code.SELF_SIGNED_LEAF: renew,
+        Code.EXPIRED: renew,
+        Code.NOT_YET_VALID: renew,
+        Code.EXPIRES_SOON: renew,
+        Code.NO_CLIENT_AUTH: command(
+            "keystoretool", "certreq", "--keystore", path, "--alias", alias,
+            "--file", f"{alias}.csr", "--ext", "EKU=clientAuth"),
+    }
 
 
 def check_salesforce(
@@ -136,117 +134,105 @@ def check_salesforce(
     *,
     cafile: Sequence[x509.Certificate] | None = None,
     at: datetime | None = None,
-) -> list[CheckFinding]:
+) -> list[Finding]:
     """Every reason ``ks`` is not ready for Salesforce (and notes)."""
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     from . import chain as ch
     from .entries import PrivateKeyEntry
 
-    out: list[CheckFinding] = []
+    path = ks.path or "KEYSTORE"
+    out: list[Finding] = []
     if ks.store_type != "JKS":
-        out.append(
-            CheckFinding(
-                STORE_TYPE,
-                PROBLEM,
-                f"the keystore type is {ks.store_type}; Salesforce imports JKS keystores "
-                "(convert: keystoretool importkeystore --deststoretype JKS ...)",
-            )
-        )
+        stem = path.rsplit(".", 1)[0] if "." in os.path.basename(path) else path
+        out.append(Finding(
+            Code.STORE_TYPE, Severity.PROBLEM,
+            f"the keystore type is {ks.store_type}; Salesforce imports JKS keystores",
+            fix=command("keystoretool", "importkeystore", "--srckeystore", path,
+                        "--destkeystore", f"{stem}.jks", "--deststoretype", "JKS"),
+        ))
     keys = [e for e in ks if isinstance(e, PrivateKeyEntry)]
     if not keys:
-        out.append(CheckFinding(NO_KEYS, PROBLEM, "the keystore holds no private key entry"))
+        out.append(Finding(
+            Code.NO_KEY_ENTRIES, Severity.PROBLEM, "the keystore holds no private key entry",
+            fix=command("keystoretool", "importpem", "--key", "client.key", "--cert",
+                        "client.crt", "--alias", "client", "--keystore", path),
+        ))
     for entry in ks:
         alias = entry.alias
         if not isinstance(entry, PrivateKeyEntry):
-            out.append(
-                CheckFinding(
-                    OTHER_ENTRY,
-                    NOTE,
-                    f"{entry.kind} entry: not checked (only key entries become certificates "
-                    "with their keys)",
-                    alias,
-                )
-            )
+            out.append(Finding(
+                Code.NOT_A_KEY_ENTRY, Severity.NOTE,
+                f"{entry.kind} entry: not checked (only key entries become certificates "
+                "with their keys)",
+                alias=alias,
+            ))
             continue
         for problem in salesforce_name_problems(alias):
-            out.append(
-                CheckFinding(
-                    ALIAS_NAME, PROBLEM, f"not a valid Salesforce unique name: {problem}", alias
-                )
-            )
+            out.append(Finding(
+                Code.ALIAS_NAME, Severity.PROBLEM,
+                f"not a valid Salesforce unique name: {problem}", alias=alias,
+                fix=command("keystoretool", "changealias", "--keystore", path, "--alias", alias,
+                            "--destalias", salesforce_name_suggestion(alias)),
+            ))
         certs = entry.chain
         if not certs:
-            out.append(
-                CheckFinding(CHAIN_PREFIX + ch.EMPTY, PROBLEM, "no certificate chain", alias)
-            )
+            out.append(Finding(Code.EMPTY, Severity.PROBLEM, "no certificate chain", alias=alias))
             continue
         try:
             public_key: Any = certs[0].public_key()
         except Exception:  # algorithm cryptography cannot load
             public_key = None
+        new_key = command("keystoretool", "genkeypair", "--keystore", path, "--alias",
+                          salesforce_name_suggestion(f"{alias}_rsa"), "--keyalg", "RSA",
+                          "--keysize", "2048", "--dname", ch.name_str(certs[0].subject))
         if isinstance(public_key, rsa.RSAPublicKey):
             if public_key.key_size not in SALESFORCE_RSA_SIZES:
-                out.append(
-                    CheckFinding(
-                        KEY_SIZE,
-                        PROBLEM,
-                        f"RSA {public_key.key_size}-bit key; Salesforce takes 2048, 3072 or "
-                        "4096 bits",
-                        alias,
-                    )
-                )
+                out.append(Finding(
+                    Code.KEY_SIZE, Severity.PROBLEM,
+                    f"RSA {public_key.key_size}-bit key; Salesforce takes 2048, 3072 or "
+                    "4096 bits",
+                    alias=alias, fix=new_key,
+                ))
         else:
             from .certinfo import key_description
 
             desc = key_description(public_key) if public_key is not None else "unknown key"
-            out.append(
-                CheckFinding(
-                    KEY_ALGORITHM, PROBLEM, f"{desc}; Salesforce takes RSA keys only", alias
-                )
-            )
+            out.append(Finding(
+                Code.KEY_ALGORITHM, Severity.PROBLEM,
+                f"{desc}; Salesforce takes RSA keys only", alias=alias, fix=new_key,
+            ))
         if ks.password is not None and not entry.is_unlocked:
             try:
                 entry.unlock(ks.password)
             except UnrecoverableKeyError:
-                out.append(
-                    CheckFinding(
-                        KEY_PASSWORD,
-                        PROBLEM,
-                        "the key password differs from the keystore password; the import "
-                        "asks for one password (set it with keytool -keypasswd)",
-                        alias,
-                    )
-                )
+                out.append(Finding(
+                    Code.KEY_PASSWORD, Severity.PROBLEM,
+                    "the key password differs from the keystore password; the import "
+                    "asks for one password (give the keystore password as the new one)",
+                    alias=alias,
+                    fix=command("keystoretool", "keypasswd", "--keystore", path,
+                                "--alias", alias),
+                ))
+        fixes = _fixes(path, alias)
         report = ch.diagnose(certs, public_key=public_key, cafile=cafile, at=at)
         for f in report.findings:
-            if f.code == ch.ISSUER_NOT_INCLUDED:
+            f.alias, f.fix = alias, fixes.get(f.code)
+            if f.code == Code.ENDS_BELOW_ROOT:
                 continue  # the usual end of a chain sent without its root
-            if f.code == ch.ROOT_INCLUDED:
-                out.append(
-                    CheckFinding(
-                        ROOT_INCLUDED,
-                        PROBLEM,
-                        f"{f.message.split(';')[0]}; Salesforce wants the chain without it",
-                        alias,
-                    )
-                )
-            elif f.code == ch.SELF_SIGNED_LEAF:
-                out.append(
-                    CheckFinding(
-                        SELF_SIGNED,
-                        PROBLEM,
-                        "the certificate is self-signed; mutual authentication needs a "
-                        "CA-signed certificate",
-                        alias,
-                    )
-                )
-            else:
-                out.append(CheckFinding(CHAIN_PREFIX + f.code, f.severity, f.message, alias))
+            if f.code == Code.ROOT_INCLUDED:
+                f.severity = Severity.PROBLEM
+                f.message = f"{f.message.split(';')[0]}; Salesforce wants the chain without it"
+            elif f.code == Code.SELF_SIGNED_LEAF:
+                f.severity = Severity.PROBLEM
+                f.message = ("the certificate is self-signed; mutual authentication needs a "
+                             "CA-signed certificate (send the request to a CA, then "
+                             "importcert its reply)")
+            out.append(f)
     return out
 
 
-PROFILES: dict[str, Callable[..., list[CheckFinding]]] = {"salesforce": check_salesforce}
+PROFILES: dict[str, Callable[..., list[Finding]]] = {"salesforce": check_salesforce}
 
 
 def check_warn_days(warn_days: int) -> None:
@@ -259,7 +245,7 @@ def check_warn_days(warn_days: int) -> None:
 
 def expiry_warnings(
     ks: Keystore, warn_days: int, *, at: datetime | None = None
-) -> list[CheckFinding]:
+) -> list[Finding]:
     """A warning for each certificate of a key entry's chain that expires
     within ``warn_days`` days (already expired ones are the chain check's
     problem)."""
@@ -277,15 +263,12 @@ def expiry_warnings(
         if c.entry_type != PrivateKeyEntry.kind or not at < c.not_after <= deadline:
             continue
         days = c.days_left(at)
-        out.append(
-            CheckFinding(
-                EXPIRES_SOON,
-                WARNING,
-                f"certificate [{c.position}] {c.subject} expires in {days} "
-                f"day{'s' if days != 1 else ''} ({c.not_after:%Y-%m-%d %H:%M:%S} UTC)",
-                c.alias,
-            )
-        )
+        out.append(Finding(
+            Code.EXPIRES_SOON, Severity.WARNING,
+            f"certificate [{c.position}] {c.subject} expires in {days} "
+            f"day{'s' if days != 1 else ''} ({c.not_after:%Y-%m-%d %H:%M:%S} UTC)",
+            alias=c.alias, fix=_fixes(ks.path or "KEYSTORE", c.alias)[Code.EXPIRES_SOON],
+        ))
     return out
 
 
@@ -296,7 +279,7 @@ def run_profile(
     cafile: Sequence[x509.Certificate] | None = None,
     at: datetime | None = None,
     warn_days: int | None = None,
-) -> list[CheckFinding]:
+) -> list[Finding]:
     """The findings of ``profile``; with ``warn_days``, also a warning for
     each key entry certificate that expires within that many days."""
     fn = PROFILES.get(profile.lower())

@@ -267,21 +267,34 @@ class ProbeResult:
     server_verified: bool | None = None
     server_verify_error: str | None = None
 
+    @property
+    def verdict(self) -> str:
+        """``accepted`` or ``rejected`` (a client certificate was sent),
+        ``requested`` (none was sent, the server asks for one), or
+        ``not-requested`` (the server never asked: nothing was tested)."""
+        if not self.certificate_requested and (self.accepted or not self.sent_chain):
+            return "not-requested"
+        if not self.sent_chain:
+            return "requested"
+        return "accepted" if self.accepted else "rejected"
+
     def to_dict(self) -> dict[str, Any]:
-        from .chain import describe, name_str
+        """The fields of the ``probe --json`` document."""
+        from .chain import name_str
+        from .jsondoc import certificate
 
         return {
+            "verdict": self.verdict,
             "host": self.host,
             "port": self.port,
-            "accepted": self.accepted,
             "protocol": self.protocol,
             "cipher": self.cipher,
             "certificate_requested": self.certificate_requested,
             "accepted_ca_names": None
             if self.accepted_ca_names is None
             else [name_str(n) for n in self.accepted_ca_names],
-            "sent_chain": [describe(c) for c in self.sent_chain],
-            "server_chain": [describe(c) for c in self.server_chain],
+            "sent_chain": [certificate(c) for c in self.sent_chain],
+            "server_chain": [certificate(c) for c in self.server_chain],
             "server_verified": self.server_verified,
             "server_verify_error": self.server_verify_error,
             "alert": self.alert,
@@ -358,10 +371,73 @@ def _write_credentials(
     return path, passphrase
 
 
+def _read_cafile(cafile: str) -> list[x509.Certificate]:
+    """The certificates of --cafile, or one plain error line."""
+    from .certs import read_certificate_files
+
+    try:
+        anchors = read_certificate_files([cafile])
+    except KeystoreToolError as exc:
+        raise KeystoreToolError(
+            f"--cafile {cafile}: cannot be used to verify the server ({exc}); give a PEM or "
+            "DER file of the CA certificates that issued the server's certificate") from exc
+    return anchors
+
+
+def _load_credentials(ctx: ssl.SSLContext, key: PrivateKeyTypes,
+                      chain: Sequence[x509.Certificate]) -> None:
+    with tempfile.TemporaryDirectory(prefix="keystoretool-probe-") as tmp:
+        os.chmod(tmp, 0o700)
+        path, passphrase = _write_credentials(tmp, key, chain)
+        try:
+            ctx.load_cert_chain(path, password=passphrase)
+        except ssl.SSLError as exc:
+            raise KeystoreToolError(f"The key cannot be used for TLS: {exc.reason or exc}") from exc
+        finally:
+            os.unlink(path)
+
+
+#: OpenSSL's reasons when what answered is not a TLS server.
+_NOT_TLS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "UNKNOWN_PROTOCOL",
+            "PACKET_LENGTH_TOO_LONG", "UNEXPECTED_EOF_WHILE_READING", "WRONG_SSL_VERSION"}
+
+
+def _handshake_failure(host: str, port: int, exc: BaseException, recorder: _Recorder) -> str:
+    """Why a handshake failed before anything about certificates happened,
+    in plain words."""
+    reason = getattr(exc, "reason", None) or ""
+    if not recorder.server_cert_msgs and (reason in _NOT_TLS or isinstance(
+            exc, ssl.SSLEOFError | ConnectionResetError | BrokenPipeError)):
+        return (f"{host}:{port} does not speak TLS: the server did not answer the TLS "
+                "handshake (a plain HTTP port, or another protocol?)")
+    return f"TLS handshake with {host}:{port} failed: {reason or exc}"
+
+
+def _plain_verify_error(detail: str, result: ProbeResult, cafile: str | None,
+                        hostname: str | None) -> str:
+    """cryptography's verification error in plain words."""
+    from .chain import name_str
+
+    detail = detail.split(" (encountered processing", 1)[0].replace("validation failed: ", "")
+    detail = detail.replace("verification failed: ", "")
+    if "candidates exhausted" in detail or "unable to get local issuer" in detail:
+        top = result.server_chain[-1]
+        end = ("a self-signed root" if top.issuer == top.subject
+               else f"issued by {name_str(top.issuer)}")
+        return (f"the server's chain does not lead to a CA in {cafile} (it ends with "
+                f"{name_str(top.subject)}, {end})")
+    if "subjectAltName" in detail or "no matching" in detail:
+        return (f"the server's certificate is not for {hostname} (its names do not match; "
+                "use --servername NAME)")
+    if "expired" in detail or "not valid" in detail:
+        return f"the server's certificate is outside its validity period ({detail})"
+    return detail
+
+
 def probe(
     host: str,
     port: int,
-    key: PrivateKeyTypes,
+    key: PrivateKeyTypes | None,
     chain: Sequence[x509.Certificate],
     *,
     timeout: float = 10.0,
@@ -371,22 +447,20 @@ def probe(
     at: datetime | None = None,
 ) -> ProbeResult:
     """One handshake to ``host:port`` presenting ``key`` and ``chain`` (sent
-    as given). Raises KeystoreToolError when no TLS conversation about the
-    client certificate happened (refused, timeout, DNS, other alerts)."""
+    as given), or no client certificate when ``key`` is None (the server's
+    chain, protocol, cipher and accepted CA names are still reported).
+    Raises KeystoreToolError when no TLS conversation about the client
+    certificate happened (refused, timeout, DNS, not TLS, other alerts)."""
     from cryptography import x509
 
-    if not chain:
+    if key is not None and not chain:
         raise KeystoreToolError("The entry has no certificate chain to present")
     result = ProbeResult(host, port, list(chain))
     recorder = _Recorder()
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    if cafile:
-        try:
-            ctx.load_verify_locations(cafile)
-        except (OSError, ssl.SSLError) as exc:
-            raise KeystoreToolError(f"{cafile}: cannot load CA file ({exc})") from exc
+    anchors = _read_cafile(cafile) if cafile else None
     # The server certificate is checked separately below so that a server
     # we cannot verify can still tell us what it thinks of our certificate.
     ctx.check_hostname = False
@@ -402,15 +476,8 @@ def probe(
     except OSError:
         is_ip = False
 
-    with tempfile.TemporaryDirectory(prefix="keystoretool-probe-") as tmp:
-        os.chmod(tmp, 0o700)
-        path, passphrase = _write_credentials(tmp, key, chain)
-        try:
-            ctx.load_cert_chain(path, password=passphrase)
-        except ssl.SSLError as exc:
-            raise KeystoreToolError(f"The key cannot be used for TLS: {exc.reason or exc}") from exc
-        finally:
-            os.unlink(path)
+    if key is not None:
+        _load_credentials(ctx, key, chain)
 
     deadline = time.monotonic() + timeout
     try:
@@ -440,7 +507,11 @@ def probe(
             cipher = tls.cipher()
             result.cipher = cipher[0] if cipher else None
             leaf_der = tls.getpeercert(binary_form=True)
-            _settle(tls, recorder, result, min(settle, max(0.1, deadline - time.monotonic())))
+            if key is not None:
+                _settle(tls, recorder, result,
+                        min(settle, max(0.1, deadline - time.monotonic())))
+            else:
+                result.accepted = True  # nothing sent, nothing to judge
     finally:
         try:
             (tls or sock).close()
@@ -472,9 +543,9 @@ def probe(
         result.protocol = _VERSION_NAMES.get(recorder.version)
 
     if handshake_error is not None:
-        if result.alert is None and not recorder.sent_certificate:
-            reason = getattr(handshake_error, "reason", None) or str(handshake_error)
-            raise KeystoreToolError(f"TLS handshake with {host}:{port} failed: {reason}")
+        if result.alert is None and not recorder.sent_certificate \
+                and not (key is None and result.certificate_requested):
+            raise KeystoreToolError(_handshake_failure(host, port, handshake_error, recorder))
         if result.alert is not None and not (
             result.certificate_requested or result.alert in CERT_ALERTS
         ):
@@ -483,10 +554,15 @@ def probe(
             )
         result.accepted = False
         result.error = getattr(handshake_error, "reason", None) or str(handshake_error)
+    if handshake_error is not None and key is None and result.certificate_requested:
+        result.accepted = True  # the server wanted a certificate; we had none to send
+        result.error = None
     if tls is not None and result.protocol and not result.certificate_requested:
         result.notes.append("the server did not ask for a client certificate")
 
-    _check_server(result, cafile, sni if not is_ip else None, at)
+    _check_server(result, anchors, cafile, sni if not is_ip else None, at)
+    if key is None:
+        return result
     if not result.accepted:
         result.diagnosis = diagnose_rejection(result, at=at)
     elif result.accepted_ca_names is not None and result.certificate_requested:
@@ -540,18 +616,17 @@ def _settle(tls: ssl.SSLSocket, recorder: _Recorder, result: ProbeResult, settle
 
 
 def _check_server(
-    result: ProbeResult, cafile: str | None, hostname: str | None, at: datetime | None
+    result: ProbeResult, anchors: list[x509.Certificate] | None, cafile: str | None,
+    hostname: str | None, at: datetime | None,
 ) -> None:
     """Verify the server's chain against ``cafile`` (not against system roots:
     the probe is about the client certificate)."""
-    if not cafile or not result.server_chain:
+    if anchors is None or not result.server_chain:
         return
     from cryptography.x509 import verification as v
 
-    from .certs import read_certificate_files
 
     try:
-        anchors = read_certificate_files([cafile])
         builder = v.PolicyBuilder().store(v.Store(anchors)).time(at or datetime.now(UTC))
         if hostname:
             import ipaddress
@@ -570,7 +645,7 @@ def _check_server(
         result.server_verified = True
     except (KeystoreToolError, v.VerificationError, ValueError) as exc:
         result.server_verified = False
-        result.server_verify_error = str(exc).split(" (encountered processing", 1)[0]
+        result.server_verify_error = _plain_verify_error(str(exc), result, cafile, hostname)
 
 
 def diagnose_rejection(result: ProbeResult, *, at: datetime | None = None) -> list[str]:

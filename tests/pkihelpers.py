@@ -281,14 +281,16 @@ def openssl_server(tmp: Path, pki: Pki, extra_args: tuple[str, ...] = ()) -> Ite
 
 
 @contextmanager
-def python_server(tmp: Path, pki: Pki, *, tls13: bool = True) -> Iterator[Server]:
+def python_server(tmp: Path, pki: Pki, *, tls13: bool = True,
+                  client_auth: bool = True) -> Iterator[Server]:
     """A Python ssl server in a thread requiring a client certificate from
-    ``pki``'s root; answers one line per accepted connection."""
+    ``pki``'s root (``client_auth=False``: never asking for one); answers one
+    line per accepted connection."""
     cert, key, cafile = server_files(tmp, pki)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(str(cert), str(key))
     ctx.load_verify_locations(str(cafile))
-    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.verify_mode = ssl.CERT_REQUIRED if client_auth else ssl.CERT_NONE
     if not tls13:
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -307,7 +309,8 @@ def python_server(tmp: Path, pki: Pki, *, tls13: bool = True) -> Iterator[Server
             conn.settimeout(5)
             try:
                 with ctx.wrap_socket(conn, server_side=True) as tls:
-                    tls.sendall(b"hello " + str(tls.getpeercert()["subject"]).encode() + b"\n")
+                    peer = tls.getpeercert() or {}
+                    tls.sendall(b"hello " + str(peer.get("subject")).encode() + b"\n")
                     try:
                         tls.recv(1024)
                     except (OSError, ssl.SSLError):

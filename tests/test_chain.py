@@ -12,6 +12,8 @@ from pkihelpers import CLIENT, SERVER, ec_key, make_cert, make_pki, pem, write
 from keystoretool import certs
 from keystoretool import chain as ch
 from keystoretool.errors import KeystoreToolError
+from keystoretool.findings import Code
+from keystoretool.jsondoc import certificate
 from keystoretool.relations import cert_der
 
 
@@ -22,14 +24,14 @@ def pki():  # type: ignore[no-untyped-def]
 
 def codes(report: ch.ChainReport) -> set[str]:
     """Finding codes, without the note every chain sent without its root gets."""
-    return {f.code for f in report.findings if f.code != ch.ISSUER_NOT_INCLUDED}
+    return {f.code for f in report.findings if f.code != Code.ENDS_BELOW_ROOT}
 
 
 def test_sound_chain_has_no_problem(pki) -> None:  # type: ignore[no-untyped-def]
     report = ch.diagnose([pki.leaf, pki.inter], public_key=pki.leaf_key.public_key())
     assert report.sound, report.findings
     # Without a CA file, whether the intermediate's issuer is a root is unknown: a note.
-    assert [f.code for f in report.findings] == [ch.ISSUER_NOT_INCLUDED]
+    assert [f.code for f in report.findings] == [Code.ENDS_BELOW_ROOT]
     assert "check with --cafile" in report.findings[0].message
     assert report.ordered == [pki.leaf, pki.inter]
     assert ch.diagnose([pki.leaf, pki.inter], cafile=[pki.root]).findings == []
@@ -38,7 +40,7 @@ def test_sound_chain_has_no_problem(pki) -> None:  # type: ignore[no-untyped-def
 def test_root_included_is_a_note_and_fix_drops_it(pki) -> None:  # type: ignore[no-untyped-def]
     report = ch.diagnose([pki.leaf, pki.inter, pki.root])
     assert report.sound
-    assert codes(report) == {ch.ROOT_INCLUDED}
+    assert codes(report) == {Code.ROOT_INCLUDED}
     assert "optional" in report.findings[0].message
     assert report.fixed_chain() == [pki.leaf, pki.inter]
     assert report.fixed_chain(include_root=True) == [pki.leaf, pki.inter, pki.root]
@@ -46,16 +48,16 @@ def test_root_included_is_a_note_and_fix_drops_it(pki) -> None:  # type: ignore[
 
 def test_out_of_order_detected_and_fixed(pki) -> None:  # type: ignore[no-untyped-def]
     report = ch.diagnose([pki.leaf, pki.root, pki.inter])
-    assert ch.OUT_OF_ORDER in codes(report)
+    assert Code.OUT_OF_ORDER in codes(report)
     assert not report.sound
-    msg = next(f.message for f in report.findings if f.code == ch.OUT_OF_ORDER)
+    msg = next(f.message for f in report.findings if f.code == Code.OUT_OF_ORDER)
     assert "did not sign" in msg and "Chain Root CA" in msg
     assert report.fixed_chain() == [pki.leaf, pki.inter]
 
 
 def test_not_starting_with_leaf(pki) -> None:  # type: ignore[no-untyped-def]
     report = ch.diagnose([pki.inter, pki.leaf])
-    f = next(f for f in report.findings if f.code == ch.OUT_OF_ORDER)
+    f = next(f for f in report.findings if f.code == Code.OUT_OF_ORDER)
     assert "does not start with the leaf" in f.message
     assert "Chain client" in f.message
     assert report.ordered == [pki.leaf, pki.inter]
@@ -63,7 +65,7 @@ def test_not_starting_with_leaf(pki) -> None:  # type: ignore[no-untyped-def]
 
 def test_missing_intermediate_names_issuer_and_aia(pki) -> None:  # type: ignore[no-untyped-def]
     report = ch.diagnose([pki.leaf])
-    f = next(f for f in report.findings if f.code == ch.MISSING_ISSUER)
+    f = next(f for f in report.findings if f.code == Code.MISSING_INTERMEDIATE)
     assert f.is_problem
     assert "CN=Chain Intermediate CA" in f.message
     assert "http://pki.example.test/inter.crt" in f.message
@@ -71,7 +73,7 @@ def test_missing_intermediate_names_issuer_and_aia(pki) -> None:  # type: ignore
 
 def test_missing_intermediate_found_in_pool(pki) -> None:  # type: ignore[no-untyped-def]
     report = ch.diagnose([pki.leaf], pool=[pki.root, pki.inter])
-    f = next(f for f in report.findings if f.code == ch.MISSING_ISSUER)
+    f = next(f for f in report.findings if f.code == Code.MISSING_INTERMEDIATE)
     assert "found in the certificates given" in f.message
 
 
@@ -83,7 +85,7 @@ def test_root_in_pool_is_not_a_missing_intermediate(pki) -> None:  # type: ignor
 def test_leaf_issued_by_trusted_root_is_complete(pki) -> None:  # type: ignore[no-untyped-def]
     k = ec_key()
     direct = make_cert("direct", k, (pki.root, pki.root_key), eku=CLIENT)
-    assert ch.MISSING_ISSUER in codes(ch.diagnose([direct]))
+    assert Code.MISSING_INTERMEDIATE in codes(ch.diagnose([direct]))
     report = ch.diagnose([direct], cafile=[pki.root])
     assert report.sound, report.findings
     assert report.verified_chain == [direct, pki.root]
@@ -91,14 +93,14 @@ def test_leaf_issued_by_trusted_root_is_complete(pki) -> None:  # type: ignore[n
 
 def test_duplicate(pki) -> None:  # type: ignore[no-untyped-def]
     report = ch.diagnose([pki.leaf, pki.inter, pki.inter])
-    f = next(f for f in report.findings if f.code == ch.DUPLICATE)
+    f = next(f for f in report.findings if f.code == Code.DUPLICATE)
     assert f.index == 2 and "[3]" in f.message
 
 
 def test_unrelated_certificate(pki) -> None:  # type: ignore[no-untyped-def]
     other = make_pki("Other")
     report = ch.diagnose([pki.leaf, pki.inter, other.root])
-    f = next(f for f in report.findings if f.code == ch.UNRELATED)
+    f = next(f for f in report.findings if f.code == Code.UNRELATED)
     assert "Other Root CA" in f.message
     assert report.fixed_chain() == [pki.leaf, pki.inter]
 
@@ -109,11 +111,11 @@ def test_expired_and_not_yet_valid(pki) -> None:  # type: ignore[no-untyped-def]
         "old", not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(days=2)
     )
     report = ch.diagnose([old, pki.inter])
-    f = next(f for f in report.findings if f.code == ch.EXPIRED)
+    f = next(f for f in report.findings if f.code == Code.EXPIRED)
     assert "CN=old" in f.message and "expired on" in f.message
     future, _ = pki.issue("future", not_before=now + dt.timedelta(days=2))
     report = ch.diagnose([future, pki.inter])
-    f = next(f for f in report.findings if f.code == ch.NOT_YET_VALID)
+    f = next(f for f in report.findings if f.code == Code.NOT_YET_VALID)
     assert "CN=future" in f.message
     # Judged at another time, the same chain is fine.
     later = ch.diagnose([future, pki.inter], at=now + dt.timedelta(days=3))
@@ -125,7 +127,7 @@ def test_intermediate_not_a_ca(pki) -> None:  # type: ignore[no-untyped-def]
     fake_inter = make_cert("Fake Inter", k, (pki.root, pki.root_key), ca=False)
     leaf = make_cert("victim", ec_key(), (fake_inter, k), eku=CLIENT)
     report = ch.diagnose([leaf, fake_inter])
-    assert ch.NOT_CA in codes(report)
+    assert Code.NOT_CA in codes(report)
 
 
 def test_intermediate_without_keycertsign(pki) -> None:  # type: ignore[no-untyped-def]
@@ -136,21 +138,21 @@ def test_intermediate_without_keycertsign(pki) -> None:  # type: ignore[no-untyp
     inter = make_cert("No Sign CA", k, (pki.root, pki.root_key), ca=True, key_usage=ku)
     leaf = make_cert("child", ec_key(), (inter, k), eku=CLIENT)
     report = ch.diagnose([leaf, inter])
-    assert codes(report) == {ch.NO_CERT_SIGN}
+    assert codes(report) == {Code.NO_CERT_SIGN}
 
 
 def test_wrong_certificate_with_the_issuers_name(pki) -> None:  # type: ignore[no-untyped-def]
     # Same subject name as the intermediate, different key (e.g. a renewed CA).
     impostor = make_cert("Chain Intermediate CA", ec_key(), (pki.root, pki.root_key), ca=True)
     report = ch.diagnose([pki.leaf, impostor])
-    assert ch.BAD_SIGNATURE in codes(report)
-    assert ch.MISSING_ISSUER in codes(report)
+    assert Code.BAD_SIGNATURE in codes(report)
+    assert Code.MISSING_INTERMEDIATE in codes(report)
 
 
 def test_leaf_without_client_auth(pki) -> None:  # type: ignore[no-untyped-def]
     srv, _ = pki.issue("server-only", eku=SERVER)
     report = ch.diagnose([srv, pki.inter])
-    f = next(f for f in report.findings if f.code == ch.NO_CLIENT_AUTH)
+    f = next(f for f in report.findings if f.code == Code.NO_CLIENT_AUTH)
     assert "serverAuth" in f.message and "clientAuth missing" in f.message
     assert ch.diagnose([srv, pki.inter], client_auth=False).sound
 
@@ -158,17 +160,17 @@ def test_leaf_without_client_auth(pki) -> None:  # type: ignore[no-untyped-def]
 def test_leaf_without_eku_is_a_note(pki) -> None:  # type: ignore[no-untyped-def]
     plain = make_cert("plain", ec_key(), (pki.inter, pki.inter_key))
     report = ch.diagnose([plain, pki.inter])
-    assert report.sound and codes(report) == {ch.NO_EKU}
+    assert report.sound and codes(report) == {Code.NO_EKU}
 
 
 def test_key_mismatch(pki) -> None:  # type: ignore[no-untyped-def]
     report = ch.diagnose([pki.leaf, pki.inter], public_key=ec_key().public_key())
-    assert ch.KEY_MISMATCH in codes(report)
+    assert Code.KEY_MISMATCH in codes(report)
 
 
 def test_empty_chain() -> None:
     report = ch.diagnose([])
-    assert codes(report) == {ch.EMPTY} and not report.sound
+    assert codes(report) == {Code.EMPTY} and not report.sound
 
 
 def test_cafile_verification(pki) -> None:  # type: ignore[no-untyped-def]
@@ -176,7 +178,7 @@ def test_cafile_verification(pki) -> None:  # type: ignore[no-untyped-def]
     assert ok.sound and ok.verified_chain == [pki.leaf, pki.inter, pki.root]
     other = make_pki("Elsewhere")
     bad = ch.diagnose([pki.leaf, pki.inter], cafile=[other.root])
-    f = next(f for f in bad.findings if f.code == ch.UNTRUSTED)
+    f = next(f for f in bad.findings if f.code == Code.UNTRUSTED)
     assert f.message.startswith("verification failed:")
     assert "unable to get local issuer certificate" in f.message
 
@@ -192,7 +194,7 @@ def test_self_signed_leaf_is_a_note() -> None:
     k = ec_key()
     ss = make_cert("selfie", k, eku=CLIENT)
     report = ch.diagnose([ss], public_key=k.public_key())
-    assert report.sound and codes(report) == {ch.SELF_SIGNED_LEAF}
+    assert report.sound and codes(report) == {Code.SELF_SIGNED_LEAF}
 
 
 def test_load_certificates_formats(pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -224,13 +226,13 @@ def test_complete_chain(pki) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_describe(pki) -> None:  # type: ignore[no-untyped-def]
-    d = ch.describe(pki.leaf)
+    d = certificate(pki.leaf)
     assert d["subject"].startswith("CN=Chain client")
     assert d["ca"] is False and d["extended_key_usage"] == ["clientAuth"]
     assert d["aia_ca_issuers"] == ["http://pki.example.test/inter.crt"]
     assert d["key"] == "256-bit EC (secp256r1) key"
     assert len(d["sha256"]) == 95
-    assert ch.describe(pki.inter)["key_usage"] == ["digitalSignature", "keyCertSign", "cRLSign"]
+    assert certificate(pki.inter)["key_usage"] == ["digitalSignature", "keyCertSign", "cRLSign"]
 
 
 def test_fixed_chain_passes_openssl_verify(pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -293,9 +295,9 @@ def test_cli_missing_intermediate_exit_2_and_json(tmp_path: Path, pki) -> None: 
     res = run_cli(["chain", "--keystore", store, "--storepass", PW, "--alias", "client", "--json"])
     assert res.returncode == 2
     doc = json.loads(res.stdout)
-    assert doc["sound"] is False
+    assert doc["verdict"] == "problems"
     assert [f["code"] for f in doc["findings"]] == ["missing-intermediate"]
-    assert doc["chain"][0]["aia_ca_issuers"] == ["http://pki.example.test/inter.crt"]
+    assert doc["certificates"][0]["aia_ca_issuers"] == ["http://pki.example.test/inter.crt"]
 
 
 def test_cli_add_completes_entry(tmp_path: Path, pki) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from pkihelpers import CLIENT, SERVER, ec_key, key_entry, make_cert, make_pki, r
 from keystoretool import profiles
 from keystoretool.entries import TrustedCertEntry
 from keystoretool.errors import KeystoreToolError, UsageError
+from keystoretool.findings import Code, Finding, Severity
 from keystoretool.model import Keystore
 
 PW = "changeit"
@@ -35,7 +36,7 @@ def store(
     return path
 
 
-def findings(path: Path) -> list[profiles.CheckFinding]:
+def findings(path: Path) -> list[Finding]:
     return profiles.check_salesforce(Keystore.load(str(path), PW))
 
 
@@ -53,7 +54,7 @@ def test_ready_store_has_no_finding(tmp_path: Path, pki: Any) -> None:
 
 def test_store_type_pkcs12(tmp_path: Path, pki: Any) -> None:
     path = store(tmp_path, [key_entry("client", pki.leaf_key, pki.chain)], "PKCS12", "sf.p12")
-    assert codes(path) == {profiles.STORE_TYPE}
+    assert codes(path) == {Code.STORE_TYPE}
     res = run_cli(["check", "--profile", "salesforce", "--keystore", path, "--storepass", PW])
     assert res.returncode == 2
     lines = res.stdout.decode().splitlines()
@@ -75,9 +76,9 @@ def test_no_key_entries(tmp_path: Path, pki: Any) -> None:
         ],
     )
     fs = findings(path)
-    assert {f.code for f in fs if f.is_problem} == {profiles.NO_KEYS}
-    note = next(f for f in fs if f.code == profiles.OTHER_ENTRY)
-    assert note.severity == profiles.NOTE and note.alias == "root"
+    assert {f.code for f in fs if f.is_problem} == {Code.NO_KEY_ENTRIES}
+    note = next(f for f in fs if f.code == Code.NOT_A_KEY_ENTRY)
+    assert note.severity == Severity.NOTE and note.alias == "root"
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,7 @@ def test_no_key_entries(tmp_path: Path, pki: Any) -> None:
 )
 def test_alias_name_rules(tmp_path: Path, pki: Any, alias: str, why: str) -> None:
     path = store(tmp_path, [key_entry(alias, pki.leaf_key, pki.chain)])
-    fs = [f for f in findings(path) if f.code == profiles.ALIAS_NAME]
+    fs = [f for f in findings(path) if f.code == Code.ALIAS_NAME]
     assert len(fs) >= 1
     assert any(why in f.message for f in fs), [f.message for f in fs]
     assert fs[0].line().startswith(f"problem: {alias}: not a valid Salesforce unique name")
@@ -103,7 +104,7 @@ def test_key_algorithm_not_rsa(tmp_path: Path, pki: Any) -> None:
     cert, key = pki.issue("ec client", ec_key())
     path = store(tmp_path, [key_entry("ec_client", key, [cert, pki.inter])])
     fs = [f for f in findings(path) if f.is_problem]
-    assert [f.code for f in fs] == [profiles.KEY_ALGORITHM]
+    assert [f.code for f in fs] == [Code.KEY_ALGORITHM]
     assert "256-bit EC (secp256r1) key; Salesforce takes RSA keys only" in fs[0].message
 
 
@@ -112,7 +113,7 @@ def test_key_size(tmp_path: Path, pki: Any) -> None:
     cert, _ = pki.issue("small client", key)
     path = store(tmp_path, [key_entry("small", key, [cert, pki.inter])])
     fs = [f for f in findings(path) if f.is_problem]
-    assert [f.code for f in fs] == [profiles.KEY_SIZE]
+    assert [f.code for f in fs] == [Code.KEY_SIZE]
     assert "RSA 1024-bit key" in fs[0].message
 
 
@@ -120,32 +121,32 @@ def test_key_password_differs(tmp_path: Path, pki: Any) -> None:
     entry = key_entry("client", pki.leaf_key, pki.chain)
     entry.key_password = "otherpass"
     path = store(tmp_path, [entry])
-    assert codes(path) == {profiles.KEY_PASSWORD}
+    assert codes(path) == {Code.KEY_PASSWORD}
 
 
 def test_chain_missing_intermediate(tmp_path: Path, pki: Any) -> None:
     path = store(tmp_path, [key_entry("client", pki.leaf_key, [pki.leaf])])
-    assert codes(path) == {"chain-missing-intermediate"}
+    assert codes(path) == {"missing-intermediate"}
 
 
 def test_chain_root_included(tmp_path: Path, pki: Any) -> None:
     path = store(tmp_path, [key_entry("client", pki.leaf_key, [pki.leaf, pki.inter, pki.root])])
     fs = [f for f in findings(path) if f.is_problem]
-    assert [f.code for f in fs] == [profiles.ROOT_INCLUDED]
+    assert [f.code for f in fs] == [Code.ROOT_INCLUDED]
     assert "Salesforce wants the chain without it" in fs[0].message
 
 
 def test_chain_out_of_order(tmp_path: Path, pki: Any) -> None:
     # JKS keeps a chain in any order (PKCS12 would refuse it).
     path = store(tmp_path, [key_entry("client", pki.leaf_key, [pki.leaf, pki.root, pki.inter])])
-    assert "chain-out-of-order" in codes(path)
+    assert "out-of-order" in codes(path)
 
 
 def test_self_signed(tmp_path: Path) -> None:
     key = rsa_key(0)
     cert = make_cert("self", key, eku=CLIENT)
     path = store(tmp_path, [key_entry("selfsigned", key, [cert])])
-    assert codes(path) == {profiles.SELF_SIGNED}
+    assert codes(path) == {Code.SELF_SIGNED_LEAF}
 
 
 def test_expired(tmp_path: Path, pki: Any) -> None:
@@ -154,13 +155,13 @@ def test_expired(tmp_path: Path, pki: Any) -> None:
         "old", rsa_key(0), not_before=now - dt.timedelta(days=9), not_after=now - dt.timedelta(1)
     )
     path = store(tmp_path, [key_entry("old_cert", key, [cert, pki.inter])])
-    assert codes(path) == {"chain-expired"}
+    assert codes(path) == {"expired"}
 
 
 def test_not_for_client_auth(tmp_path: Path, pki: Any) -> None:
     cert, key = pki.issue("server", rsa_key(0), eku=SERVER)
     path = store(tmp_path, [key_entry("server_cert", key, [cert, pki.inter])])
-    assert codes(path) == {"chain-no-client-auth"}
+    assert codes(path) == {"no-client-auth"}
 
 
 def test_cli_json_and_lines(tmp_path: Path, pki: Any) -> None:
@@ -186,8 +187,8 @@ def test_cli_json_and_lines(tmp_path: Path, pki: Any) -> None:
     )
     assert res.returncode == 2
     doc = json.loads(res.stdout)
-    assert doc["ready"] is False
-    assert {f["code"] for f in doc["findings"]} == {"alias-name", "chain-missing-intermediate"}
+    assert doc["verdict"] == "problems"
+    assert {f["code"] for f in doc["findings"]} == {"alias-name", "missing-intermediate"}
 
 
 def test_cli_errors_exit_1(tmp_path: Path) -> None:

@@ -297,14 +297,15 @@ def test_json_document(pki: Any, tmp_path: Path) -> None:
     b = save(tmp_path / "b.jks", [TrustedCertEntry("ca", cert_der=der(pki.root)),
                                   TrustedCertEntry("x", cert_der=der(pki.inter))], "JKS")
     doc = diff_json(a, b)
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert doc["a"] == {"keystore": str(a), "type": "PKCS12", "entries": 1}
     assert doc["b"] == {"keystore": str(b), "type": "JKS", "entries": 2}
     assert doc["compared"] == {"dates": False, "keys": False}
     (only,) = doc["only_in_b"]
-    assert set(only) == {"alias", "entry_type", "subject", "serial", "not_after", "chain",
-                         "algorithm", "created"}
+    assert set(only) == {"alias", "entry_type", "certificate", "chain", "algorithm", "created"}
     assert only["alias"] == "x" and only["entry_type"] == "trustedCertEntry"
+    assert only["certificate"]["subject"] == pki.inter.subject.rfc4514_string().replace(",", ", ")
+    assert only["certificate"]["sha256"] == only["chain"][0]
 
 
 def test_pkcs12_chain_rebuilt_on_load_is_a_chain_difference(require_keytool: str, pki: Any,

@@ -20,6 +20,7 @@ from keystoretool import certinfo
 from keystoretool.entries import TrustedCertEntry
 from keystoretool.errors import UsageError
 from keystoretool.expiry import escape_label, parse_duration
+from keystoretool.jsondoc import certificate
 from keystoretool.model import Keystore
 
 PW = "changeit"
@@ -223,7 +224,7 @@ def test_json_document(stores: dict[str, Any]) -> None:
     res = run_cli(["expiry", stores["client"], stores["trust"], "--storepass", PW, "--json"])
     assert res.returncode == 2
     doc = json.loads(res.stdout)
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert doc["verdict"] == "expiring"
     assert doc["within_seconds"] == 30 * 86400
     assert doc["expiring"] == 3
@@ -236,12 +237,7 @@ def test_json_document(stores: dict[str, Any]) -> None:
         "alias": "soon",
         "entry_type": "PrivateKeyEntry",
         "position": 1,
-        "subject": "CN=Exp leaf 10, O=Test PKI",
-        "issuer": "CN=Exp Intermediate 400, O=Test PKI",
-        "serial": format(leaf.serial_number, "x"),
-        "sha256": certinfo.fingerprint(der(leaf)),
-        "not_before": leaf.not_valid_before_utc.isoformat(),
-        "not_after": leaf.not_valid_after_utc.isoformat(),
+        "certificate": certificate(der(leaf)),
         "days_left": soon["days_left"],
         "expired": False,
         "expiring": True,
@@ -426,7 +422,7 @@ def test_check_warn_days(tmp_path: Path) -> None:
     assert lines[-1] == f"{path}: ready for Salesforce"
     doc = json.loads(run_cli([*base, "--warn-days", "30", "--json"]).stdout)
     assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("expires-soon", "warning")]
-    assert doc["ready"] is True
+    assert doc["verdict"] == "ready"
     res = run_cli([*base, "--warn-days", "5"])
     assert b"warning" not in res.stdout
     for bad in ("-1", "99999999"):

@@ -166,7 +166,7 @@ def test_not_tls_is_clean(pki: Pki) -> None:
 
     port, stop = _tcp_server(http)
     try:
-        with pytest.raises(KeystoreToolError, match="TLS handshake with 127.0.0.1:.* failed"):
+        with pytest.raises(KeystoreToolError, match="127.0.0.1:.* does not speak TLS"):
             tls.probe("127.0.0.1", port, pki.leaf_key, pki.chain, timeout=5)
     finally:
         stop()
@@ -251,7 +251,7 @@ def test_cli_probe_verdicts(tmp_path: Path, pki: Pki, other: Pki) -> None:
         res = run_cli(["probe", srv.address, "--alias", "stranger", *base, "--json"])
         assert res.returncode == 2
         doc = json.loads(res.stdout)
-        assert doc["accepted"] is False and doc["alert"] == "unknown_ca"
+        assert doc["verdict"] == "rejected" and doc["alert"] == "unknown_ca"
         assert doc["accepted_ca_names"] == ["CN=Probe Root CA, O=Test PKI"]
         assert doc["diagnosis"][0].startswith("issuer not among the accepted CAs")
         assert [c["subject"] for c in doc["sent_chain"]] == [

@@ -15,6 +15,8 @@ from pkihelpers import ec_key
 
 from keystoretool import certs, relations
 from keystoretool import chain as ch
+from keystoretool.findings import Code
+from keystoretool.jsondoc import certificate
 
 
 def _name(*attrs: tuple[x509.ObjectIdentifier, str]) -> x509.Name:
@@ -56,7 +58,7 @@ def test_issuer_differing_in_case_and_spaces_signed_by_everywhere(spaced: Any) -
     assert ch.find_leaf([root, leaf]) == leaf
     assert ch.order_chain([root, leaf]) == [leaf, root]
     report = ch.diagnose([leaf, root], client_auth=False)
-    assert [f.code for f in report.findings] == [ch.ROOT_INCLUDED]
+    assert [f.code for f in report.findings] == [Code.ROOT_INCLUDED]
     # keytool's CA-reply logic
     cands = certs.store_candidates([("root", relations.cert_der(root))])
     assert certs.establish_chain(None, leaf, cands) == [leaf, root]
@@ -107,7 +109,7 @@ def test_same_key_fingerprint_and_der(spaced: Any) -> None:
 
 def test_chain_describes_keys_in_keytools_words(spaced: Any) -> None:
     leaf, _root = spaced
-    assert ch.describe(leaf)["key"] == "256-bit EC (secp256r1) key"
+    assert certificate(leaf)["key"] == "256-bit EC (secp256r1) key"
 
 
 @pytest.mark.require_keytool("17")

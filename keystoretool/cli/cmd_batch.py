@@ -77,9 +77,11 @@ class LineResult:
     stopped_by: int = field(default=0, repr=False)
 
     def to_json(self) -> str:
+        from ..jsondoc import document
+
         data = asdict(self)
         del data["stopped_by"]
-        return json.dumps(data, ensure_ascii=False)
+        return json.dumps(document("batch", **data), ensure_ascii=False)
 
 
 # ---------------------------------------------------------------------------
@@ -569,7 +571,8 @@ def _run_parallel(groups: list[list[Line]], printer: _Printer, *, keep_going: bo
 _active = False
 
 KEEP_GOING_HELP = "run every line even after one fails (default: stop at the first failure)"
-JSON_HELP = ("one JSON object per line: line, command (every secret as ****), ok, "
+JSON_HELP = ("one JSON object per line: schema_version, kind, line, command (every secret "
+             "as ****), ok, "
              "exit_code, error, skipped, written, changes, entries_affected, stdout, stderr")
 JOBS_HELP = ("run lines touching different files in N processes; lines naming a common file "
              "keep their order (a failure stops the later lines that share a file with it)")

@@ -382,20 +382,25 @@ def printcert(
     rfc: o.Rfc = False,
     verbose: o.Verbose = False,
     sslserver: Annotated[
-        str | None, Opt("--sslserver", help="not supported: see the probe command")] = None,
+        str | None, Opt("--sslserver", help="HOST[:PORT] (default port 443): print the "
+                        "certificates the TLS server sends")] = None,
     jarfile: Annotated[
         str | None, Opt("--jarfile", help="print the signers of a signed jar", path=True)] = None,
+    json_: o.Json = False,
 ) -> None:
     """Prints the content of a certificate file (DER, PEM or PKCS#7; stdin without -file).
 
-    Example: keystoretool -printcert -file reply.p7b
+    Example: keystoretool -printcert -file reply.p7b;
+    keystoretool -printcert -sslserver mtls.example.com:443 -rfc
     """
     from .. import certinfo, certs
 
-    if sslserver is not None:
-        raise KeystoreToolError("-printcert -sslserver is not supported by keystoretool; "
-                                "the probe command shows a server's certificate chain")
     s = session()
+    if sslserver is not None:
+        from .certjson import print_server_certs
+
+        print_server_certs(sslserver, rfc, json_)
+        return
     if jarfile is not None:
         from .signers import print_jar_signers
 
@@ -408,6 +413,11 @@ def printcert(
         raise KeystoreToolError("Failed to parse input") from None
     if not found:
         raise KeystoreToolError("Empty input")
+    if json_:
+        from .certjson import dump_certificates
+
+        dump_certificates("printcert", found, source=file or "-")
+        return
     parts: list[str] = []
     for i, der in enumerate(found):
         if len(found) > 1:
@@ -425,6 +435,7 @@ def printcert(
 def printcertreq(
     file: o.File = None,
     verbose: o.Verbose = False,
+    json_: o.Json = False,
 ) -> None:
     """Prints the content of a PKCS#10 certificate request (PEM; stdin without -file).
 
@@ -453,6 +464,11 @@ def printcertreq(
         raise KeystoreToolError("Failed to parse input") from None
     subject, spki, exts = _read_csr(der)
     sig_name = certinfo.certreq_sig_alg_name(der)
+    if json_:
+        from .certjson import dump_certreq
+
+        dump_certreq(subject, spki, sig_name, exts)
+        return
     s.out.write(certinfo.print_certreq(subject, spki, sig_name, exts))
     _warn_all(certinfo.algorithm_warnings("The certificate request", sig_name, spki))
 

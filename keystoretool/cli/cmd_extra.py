@@ -1,12 +1,12 @@
 """Commands beyond keytool: chain, exportpem, importpem, probe, check.
 
 Exit status: 0 when all is well, 2 when problems were found (chain, check) or
-the server rejected the client certificate (probe), 1 for an error.
+the server rejected the client certificate (probe), 3 when the server never
+asks for a client certificate (probe), 1 for an error.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 from ..errors import KeystoreToolError, UsageError
@@ -76,8 +76,10 @@ def _write_out(path: str, data: bytes, *, private: bool = False) -> None:
     storage.write_output(path, data, private=private)
 
 
-def _dump(doc: Any) -> None:
-    session().out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+def _dump(kind: str, fields: dict[str, Any]) -> None:
+    from ..jsondoc import document, dumps
+
+    session().out.write(dumps(document(kind, **fields)))
 
 
 # ---------------------------------------------------------------------------
@@ -103,9 +105,10 @@ def _render_cert(n: int, d: dict[str, Any]) -> str:
 
 
 def _render_report(report: ChainReport) -> str:
-    from ..chain import describe, name_str
+    from ..chain import name_str
+    from ..jsondoc import certificate
 
-    parts = [_render_cert(i + 1, describe(c)) for i, c in enumerate(report.given)]
+    parts = [_render_cert(i + 1, certificate(c)) for i, c in enumerate(report.given)]
     text = "\n".join(parts) + "\n"
     for f in report.findings:
         text += f"{f.severity}: {f.message}\n"
@@ -128,7 +131,9 @@ def chain(
     storetype: o.StoreType = None,
     cafile: CaFile = None,
     add: Add = None,
-    fix: Annotated[bool, Opt("--fix", help="write the chain ordered, leaf first")] = False,
+    fix: Annotated[bool, Opt("--fix", help="order the chain leaf first, without the root: "
+                             "a keystore entry is repaired in place, files go to --out "
+                             "or stdout")] = False,
     out: Annotated[
         str | None, Opt("--out", help="file for --fix (default: stdout)", path=True)
     ] = None,
@@ -167,7 +172,7 @@ def chain(
             raise UsageError("Must specify alias (or certificate files)")
         if fix and add:
             raise UsageError("With a keystore entry, use --add (it updates the entry) or --fix")
-        if add:
+        if add or (fix and not out):  # the entry's chain is repaired in place
             return _chain_add(
                 keystore, alias, storepass, storetype, pool, include_root, verbose, backup, json_
             )
@@ -199,10 +204,10 @@ def chain(
                 "file": out,
                 "chain": [relations.fingerprint(c) for c in fixed],
                 "pem": None if out else data.decode(),
-                "sound": after.sound,
+                "verdict": after.verdict,
                 "findings": [f.to_dict() for f in after.findings],
             }
-            _dump(doc)
+            _dump("chain", doc)
         elif out:
             s.out.write(_render_report(report))
             s.out.write(
@@ -217,7 +222,7 @@ def chain(
                 s.err.write(f"{f.severity}: {f.message}\n")
         return 0 if after.sound else EXIT_PROBLEMS
     if json_:
-        _dump(report.to_dict())
+        _dump("chain", report.to_dict())
     else:
         s.out.write(_render_report(report))
     return 0 if report.sound else EXIT_PROBLEMS
@@ -234,7 +239,8 @@ def _chain_add(
     backup: bool,
     json_: bool,
 ) -> int:
-    """``chain --add F``: complete a key entry's chain in the keystore."""
+    """``chain --add F`` / ``chain --fix``: complete, order and de-root a key
+    entry's chain in the keystore (``--fix`` with no ``pool``)."""
     from .. import chain as ch
     from .. import relations
     from ..entries import PrivateKeyEntry
@@ -245,12 +251,15 @@ def _chain_add(
         entry = opened.keystore.get(alias)
         if not isinstance(entry, PrivateKeyEntry):
             raise KeystoreToolError(f"Alias <{alias}> is not a key entry")
-        new_chain = ch.complete_chain(entry.chain, pool, include_root=include_root)
+        if pool:
+            new_chain = ch.complete_chain(entry.chain, pool, include_root=include_root)
+        else:
+            new_chain = ch.fix_chain(entry.chain, include_root=include_root)
         entry.chain_der = [relations.cert_der(c) for c in new_chain]
         opened.keystore.check_storable(entry)
         report = ch.diagnose(new_chain)
     if json_:
-        _dump(report.to_dict())
+        _dump("chain", report.to_dict())
     else:
         s.out.write(_render_report(report))
         s.out.write(f"\nChain of <{alias}> now holds {len(new_chain)} certificates.\n")
@@ -431,6 +440,7 @@ def importpem(
     from .. import relations, storage
     from ..entries import PrivateKeyEntry
     from ..errors import AliasError
+    from ..findings import Code
     from ..model import Keystore
 
     set_lock_timeout(lock_timeout)
@@ -452,13 +462,13 @@ def importpem(
     if not certs:
         raise KeystoreToolError("No certificate given for the key (use --cert)")
     report = ch.diagnose(certs, public_key=private_key.public_key())
-    if any(f.code == ch.KEY_MISMATCH for f in report.findings):
+    if any(f.code == Code.KEY_MISMATCH for f in report.findings):
         raise KeystoreToolError("Public keys in reply and keystore don't match")
     ordered = report.ordered
     for f in report.findings:
-        if f.code in (ch.OUT_OF_ORDER, ch.DUPLICATE):
+        if f.code in (Code.OUT_OF_ORDER, Code.DUPLICATE):
             continue  # fixed by importing the ordered chain
-        if f.code == ch.UNRELATED:
+        if f.code == Code.UNRELATED:
             s.warn(f"{f.message}: not imported")
         elif f.is_problem:
             s.warn(f.message)
@@ -520,74 +530,83 @@ def probe(
 ) -> int:
     """Does a TLS server accept this client certificate? TARGET: HOST[:PORT].
 
-    A TLS handshake presenting a key entry's key and chain (default port
-    8443): reports the chain sent, the server's chain, the CA names it
-    accepts, protocol and cipher, and the verdict with a diagnosis.
+    With a key entry (--keystore/--alias), a TLS handshake presenting its
+    key and chain (default port 8443): reports the chain sent, the server's
+    chain, the CA names it accepts, protocol and cipher, and the verdict with
+    a diagnosis. Without --keystore and --alias, no client certificate is
+    sent and the server's chain, protocol, cipher and accepted CA names are
+    shown.
 
-    Exit 0 = accepted, 2 = rejected, 1 = error (refused, timeout, TLS failure).
+    Exit 0 = accepted (without a key entry: the server asks for a client
+    certificate), 2 = rejected, 3 = the server never asks for a client
+    certificate, 1 = error (refused, timeout, not TLS, TLS failure).
 
-    Example: keystoretool probe mydomain.my.salesforce.com --keystore client.jks
-    --alias client --storepass:env PW
+    Examples: keystoretool probe mydomain.my.salesforce.com --keystore client.jks
+    --alias client --storepass:env PW; keystoretool probe mtls.example.com:443
     """
     from .. import tls
-    from ..chain import describe, name_str
 
     host, port = tls.parse_target(target)
     if timeout <= 0 or settle < 0:
         raise UsageError("--timeout must be positive and --settle not negative")
-    entry, _ = _unlocked_key_entry(keystore, alias, storepass, storetype, keypass)
-    result = tls.probe(
-        host,
-        port,
-        entry.private_key(),
-        entry.chain,
-        timeout=timeout,
-        settle=settle,
-        cafile=cafile,
-        server_name=servername,
-    )
-    s = session()
+    key: Any = None
+    chain_sent: list[x509.Certificate] = []
+    if keystore is not None or alias is not None:
+        entry, _ = _unlocked_key_entry(keystore, alias, storepass, storetype, keypass)
+        key, chain_sent = entry.private_key(), entry.chain
+    result = tls.probe(host, port, key, chain_sent, timeout=timeout, settle=settle,
+                       cafile=cafile, server_name=servername)
+    status = {"accepted": 0, "requested": 0, "rejected": EXIT_PROBLEMS,
+              "not-requested": EXIT_NOT_REQUESTED}[result.verdict]
     if json_:
-        _dump(result.to_dict())
-        return 0 if result.accepted else EXIT_PROBLEMS
-    w = s.out.write
-    w(f"Server: {host}:{port}\n")
-    w(f"Protocol: {result.protocol or 'unknown'}    Cipher: {result.cipher or 'unknown'}\n")
-    w("\nChain sent:\n")
-    for i, c in enumerate(result.sent_chain):
-        d = describe(c)
-        w(f"  [{i + 1}] {d['subject']}\n      issuer: {d['issuer']}\n")
-    w("\nServer chain:\n")
-    for i, c in enumerate(result.server_chain):
-        d = describe(c)
-        w(f"  [{i + 1}] {d['subject']}\n      issuer: {d['issuer']}\n")
-    if result.server_verified is not None:
-        w(
-            "  verified with --cafile: "
-            + ("yes" if result.server_verified else f"no ({result.server_verify_error})")
-            + "\n"
-        )
-    w("\nAccepted client CA names:\n")
-    if not result.certificate_requested:
-        w("  (the server did not request a client certificate)\n")
-    elif not result.accepted_ca_names:
-        w("  (none sent: the server did not say which CAs it accepts)\n")
-    else:
-        from ..chain import name_str
+        _dump("probe", result.to_dict())
+        return status
+    session().out.write(_render_probe(result, keyless=key is None))
+    return status
 
-        for n in result.accepted_ca_names:
-            w(f"  {name_str(n)}\n")
-    w("\n")
-    for note in result.notes:
-        w(f"note: {note}\n")
-    if result.accepted:
-        w("Client certificate: ACCEPTED\n")
-        return 0
-    why = result.alert or result.error or "rejected"
-    w(f"Client certificate: REJECTED ({why})\n")
-    for line in result.diagnosis:
-        w(f"diagnosis: {line}\n")
-    return EXIT_PROBLEMS
+
+EXIT_NOT_REQUESTED = 3
+
+
+def _render_probe(result: Any, *, keyless: bool) -> str:
+    from ..chain import name_str
+
+    lines = [f"Server: {result.host}:{result.port}",
+             f"Protocol: {result.protocol or 'unknown'}    Cipher: {result.cipher or 'unknown'}"]
+    if not keyless:
+        lines += ["", "Chain sent:"]
+        for i, c in enumerate(result.sent_chain):
+            lines += [f"  [{i + 1}] {name_str(c.subject)}", f"      issuer: {name_str(c.issuer)}"]
+    lines += ["", "Server chain:"]
+    for i, c in enumerate(result.server_chain):
+        lines += [f"  [{i + 1}] {name_str(c.subject)}", f"      issuer: {name_str(c.issuer)}"]
+    if result.server_verified is not None:
+        lines.append("  verified with --cafile: " + (
+            "yes" if result.server_verified else f"no ({result.server_verify_error})"))
+    lines += ["", "Accepted client CA names:"]
+    if not result.certificate_requested:
+        lines.append("  (the server did not request a client certificate)")
+    elif not result.accepted_ca_names:
+        lines.append("  (none sent: the server did not say which CAs it accepts)")
+    else:
+        lines += [f"  {name_str(n)}" for n in result.accepted_ca_names]
+    lines.append("")
+    lines += [f"note: {note}" for note in result.notes
+              if note != "the server did not ask for a client certificate"]
+    if result.verdict == "not-requested":
+        lines.append("Client certificate: NOT REQUESTED (the server never asks for one; "
+                     "nothing was tested)" if not keyless
+                     else "Client certificate: NOT REQUESTED (the server never asks for one)")
+    elif keyless:
+        lines.append("Client certificate: REQUESTED (probe with --keystore and --alias to "
+                     "test one)")
+    elif result.accepted:
+        lines.append("Client certificate: ACCEPTED")
+    else:
+        why = result.alert or result.error or "rejected"
+        lines.append(f"Client certificate: REJECTED ({why})")
+        lines += [f"diagnosis: {line}" for line in result.diagnosis]
+    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------------
@@ -629,17 +648,17 @@ def check(
     problems = [f for f in findings if f.is_problem]
     s = session()
     if json_:
-        _dump(
-            {
-                "profile": profile.lower(),
-                "keystore": opened.path,
-                "ready": not problems,
-                "findings": [f.to_dict() for f in findings],
-            }
-        )
+        _dump("check", {
+            "profile": profile.lower(),
+            "keystore": opened.path,
+            "verdict": "problems" if problems else "ready",
+            "findings": [f.to_dict() for f in findings],
+        })
     else:
         for f in findings:
             s.out.write(f.line() + "\n")
+            if f.fix:
+                s.out.write(f"  fix: {f.fix}\n")
         if problems:
             n = len(problems)
             s.out.write(

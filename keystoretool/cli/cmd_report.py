@@ -7,7 +7,6 @@ stores differ), 1 for an error.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -64,7 +63,9 @@ Keys = Annotated[
 
 
 def _dump(doc: Any) -> None:
-    session().out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    from ..jsondoc import dumps
+
+    session().out.write(dumps(doc))
 
 
 # ---------------------------------------------------------------------------
@@ -235,7 +236,25 @@ def diff(
     return 0 if report.identical else EXIT_FOUND
 
 
+# ---------------------------------------------------------------------------
+# schema
+# ---------------------------------------------------------------------------
+def schema() -> None:
+    """Prints the JSON Schema (draft 2020-12) of every --json document.
+
+    Each document has schema_version and kind (the command, or "error" for a
+    failed command); certificates, findings and verdicts have one shape in
+    all of them.
+
+    Example: keystoretool schema > keystoretool.schema.json
+    """
+    from ..jsondoc import schema_text
+
+    session().out.write(schema_text())
+
+
 COMMANDS = {
     "expiry": expiry,
     "diff": diff,
+    "schema": schema,
 }

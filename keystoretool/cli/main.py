@@ -97,6 +97,25 @@ def _run_typer(argv: list[str]) -> int:
     return rv if isinstance(rv, int) else 0
 
 
+def wants_json(argv: Sequence[str]) -> bool:
+    """Whether the command line asks for JSON (``--json``, or ``-json`` in
+    keytool's syntax)."""
+    return any(a in ("--json", "-json") for a in argv)
+
+
+def _json_error(argv: Sequence[str], exc: BaseException, message: str) -> None:
+    """A failed --json command still prints one JSON document on stdout:
+    the error object (the exit status is unchanged)."""
+    if not wants_json(argv):
+        return
+    from ..jsondoc import dumps, error_document
+
+    try:
+        session().out.write(dumps(error_document(exc, message)))
+    except (BrokenPipeError, ValueError):  # pragma: no cover - stdout gone
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not os.environ.get("KEYSTORETOOL_DEBUG"):
@@ -113,9 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         s.flush_warnings()
         s.end_line()
         s.err.write(f"keystoretool error: {exc}\n")
+        _json_error(argv, exc, str(exc))
         code = exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         s.err.write("\nkeystoretool error: interrupted\n")
+        _json_error(argv, exc, "interrupted")
         code = 130
     except BrokenPipeError:
         code = 1
@@ -123,10 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("KEYSTORETOOL_DEBUG"):
             raise
         s.end_line()
-        s.err.write(
-            f"keystoretool error: internal error ({type(exc).__name__}: {exc}); "
-            "set KEYSTORETOOL_DEBUG=1 for details\n"
-        )
+        message = f"internal error ({type(exc).__name__}: {exc})"
+        s.err.write(f"keystoretool error: {message}; set KEYSTORETOOL_DEBUG=1 for details\n")
+        _json_error(argv, exc, message)
         code = 1
     else:
         s.flush_warnings()

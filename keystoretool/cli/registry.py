@@ -34,6 +34,7 @@ COMMAND_MODULES: dict[str, str] = {
     },
     "expiry": "keystoretool.cli.cmd_report",
     "diff": "keystoretool.cli.cmd_report",
+    "schema": "keystoretool.cli.cmd_report",
     "batch": "keystoretool.cli.cmd_batch",
     **{
         name: "keystoretool.cli.cmd_keytool"

@@ -122,35 +122,31 @@ def _weak_warnings(label: str, entry: Entry) -> list[str]:
     return out
 
 
-def cert_json(der: bytes) -> dict[str, Any]:
-    from .. import certinfo
-
-    return certinfo.summary(der)
-
-
 def entry_json(alias: str, entry: Entry) -> dict[str, Any]:
     with _certificates_of(alias):
         return _entry_json(alias, entry)
 
 
 def _entry_json(alias: str, entry: Entry) -> dict[str, Any]:
+    from ..jsondoc import certificate
+
     return {
         "alias": alias,
         "type": entry.kind,
         "created": entry.created.isoformat(),
-        "chain": [cert_json(d) for d in entry.chain_der],
+        "chain": [certificate(d) for d in entry.chain_der],
         **({"algorithm": entry.algorithm} if isinstance(entry, SecretKeyEntry) else {}),
     }
 
 
 def store_json(path: str, ks: Keystore, aliases: list[str]) -> str:
-    import json  # only --json needs it
+    from ..jsondoc import document, dumps  # only --json needs json
 
-    doc = {
-        "keystore": path,
-        "type": ks.display_type,
-        "format": ks.store_type,
-        "verified": ks.verified,
-        "entries": [entry_json(a, ks.get(a)) for a in aliases],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return dumps(document(
+        "list",
+        keystore=path,
+        type=ks.display_type,
+        format=ks.store_type,
+        verified=ks.verified,
+        entries=[entry_json(a, ks.get(a)) for a in aliases],
+    ))
