@@ -16,8 +16,9 @@ from typing import Any
 
 from .entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, java_lower, now
 from .errors import AliasError, KeystoreToolError, alias_missing
+from .formats import PROPRIETARY, WRITABLE, StoreType
 
-DEFAULT_STORE_TYPE = "PKCS12"
+DEFAULT_STORE_TYPE = StoreType.PKCS12
 
 
 class Keystore:
@@ -69,7 +70,7 @@ class Keystore:
         """An empty keystore; ``profile`` picks PKCS12 algorithms ("modern",
         keytool 17's, or "legacy", readable by Java 8 and OpenSSL 1.x)."""
         store_type = store_type.upper()
-        if store_type not in ("JKS", "JCEKS", "PKCS12"):
+        if store_type not in WRITABLE:
             raise KeystoreToolError(f"{store_type} not found")
         return cls(store_type, [], password=password, state=_new_state(store_type, profile))
 
@@ -218,7 +219,7 @@ class Keystore:
             kind, chain = got.get(key, (None, ()))
             want = tuple(entry.chain_der)
             ok = kind == entry.kind and chain[: len(want)] == want and (
-                len(chain) == len(want) or self.store_type == "PKCS12")
+                len(chain) == len(want) or self.store_type == StoreType.PKCS12)
         if not ok:
             raise KeystoreToolError(
                 "Internal check failed: the keystore written does not hold the intended "
@@ -262,19 +263,19 @@ class Keystore:
     # ---- changes ------------------------------------------------------
     def stored_alias(self, alias: str, entry: Entry) -> str:
         """The alias as this store type keeps it for ``entry``."""
-        if self.store_type == "PKCS12" and isinstance(entry, TrustedCertEntry):
+        if self.store_type == StoreType.PKCS12 and isinstance(entry, TrustedCertEntry):
             return alias
         return java_lower(alias)
 
     def check_storable(self, entry: Entry) -> None:
         """The store type's rules for an entry (keytool's KeyStoreException texts)."""
-        if self.store_type == "JKS" and isinstance(entry, SecretKeyEntry):
+        if self.store_type == StoreType.JKS and isinstance(entry, SecretKeyEntry):
             raise KeystoreToolError("Cannot store non-PrivateKeys")
-        if self.store_type in ("JKS", "JCEKS") and isinstance(entry, PrivateKeyEntry) \
+        if self.store_type in PROPRIETARY and isinstance(entry, PrivateKeyEntry) \
                 and not entry.chain_der:  # a key-only PKCS12 (Java's KeyStore.setKeyEntry text)
             raise KeystoreToolError("Private key must be accompanied by certificate chain")
         if (
-            self.store_type == "PKCS12"
+            self.store_type == StoreType.PKCS12
             and isinstance(entry, PrivateKeyEntry)
             and len(entry.chain_der) > 1
         ):
@@ -344,7 +345,7 @@ __all__ = ["Keystore", "PrivateKeyEntry", "TrustedCertEntry", "SecretKeyEntry", 
 
 
 def _new_state(store_type: str, profile: str | None) -> Any:
-    if store_type == "PKCS12":
+    if store_type == StoreType.PKCS12:
         from .formats import pkcs12
 
         return pkcs12.new_state(profile or "modern")

@@ -11,6 +11,7 @@ import os
 
 from ..entries import PrivateKeyEntry, SecretKeyEntry, now
 from ..errors import AliasError, KeystoreToolError, UsageError
+from ..formats import DEFAULT_STORE_TYPE, StoreType
 from ..model import Keystore as KeystoreModel
 from . import options as o
 from . import passwords
@@ -251,7 +252,7 @@ class Importer:
         # destination: probe, then its password
         dest_exists = os.path.exists(dest_path) and not in_place
         if in_place:
-            dest_type = (self.dest_type or "PKCS12").upper()
+            dest_type = (self.dest_type or DEFAULT_STORE_TYPE).upper()
         elif dest_exists:
             dest_type = probe(read_existing(dest_path), self.dest_type)
         else:
@@ -299,7 +300,7 @@ class Importer:
     def _import_all(self, src: KeystoreModel, dest: KeystoreModel,
                     dest_keypass: str | None) -> None:
         s = session()
-        if dest.store_type == "PKCS12" and dest_keypass is not None:
+        if dest.store_type == StoreType.PKCS12 and dest_keypass is not None:
             warn_pkcs12_keypass(dest, dest_keypass, "destkeypass")
             dest_keypass = None
         warn_pkcs12_password(dest, dest.password)
@@ -354,7 +355,7 @@ class Importer:
         copy = dataclasses.replace(entry, extras={})
         copy.created = now()
         if isinstance(copy, (PrivateKeyEntry, SecretKeyEntry)):
-            if dest.store_type == "PKCS12":
+            if dest.store_type == StoreType.PKCS12:
                 protect = dest.password
                 copy.key_password = None
             else:
@@ -408,7 +409,7 @@ def _unlock_pkcs12_keys_in_parallel(src: KeystoreModel) -> None:
     Run those derivations first on a thread pool (``hashlib.pbkdf2_hmac``
     releases the GIL); a key that does not open stays sealed, and the loop
     then reports it in order exactly as before."""
-    if src.store_type != "PKCS12" or src.password is None:
+    if src.store_type != StoreType.PKCS12 or src.password is None:
         return
     keys = [e for e in src if isinstance(e, (PrivateKeyEntry, SecretKeyEntry))
             and not e.is_unlocked]

@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 from ..errors import KeystoreToolError, UsageError
+from ..formats import StoreType
 from . import options as o
 from . import passwords
 from .common import (
@@ -468,7 +469,8 @@ def importpem(
         if alias in ks:
             raise AliasError(f"Key not imported, alias <{alias}> already exists")
         kp = None
-        if ks.store_type != "PKCS12" and keypass_value is not None and keypass_value != ks.password:
+        if ks.store_type != StoreType.PKCS12 and keypass_value is not None \
+                and keypass_value != ks.password:
             if len(keypass_value) < passwords.MIN_LENGTH:
                 raise KeystoreToolError("Key password must be at least 6 characters")
             kp = keypass_value

@@ -19,6 +19,7 @@ from typing import TextIO, cast
 
 from ..entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
 from ..errors import KeystoreToolError, UnrecoverableKeyError
+from ..formats import DEFAULT_STORE_TYPE, PROPRIETARY, WRITABLE, StoreType
 from ..model import Keystore, pkcs12_password_warning
 from . import passwords
 from .passwords import Prompter
@@ -119,14 +120,14 @@ def set_lock_timeout(value: float | None) -> None:
 
 def warn_pkcs12_keypass(ks: Keystore, keypass: str | None, option: str = "keypass") -> None:
     """keytool's warning when a PKCS12 is given a key password other than the store's."""
-    if ks.store_type == "PKCS12" and keypass is not None and ks.password is not None \
+    if ks.store_type == StoreType.PKCS12 and keypass is not None and ks.password is not None \
             and keypass != ks.password:
         session().err.write(PKCS12_KEYPASS_WARNING.format(opt=option) + "\n")
 
 
 def warn_pkcs12_password(ks: Keystore, password: str | None) -> None:
     """keytool refuses a non-ASCII PKCS12 password; we write the file but say so."""
-    if ks.store_type == "PKCS12" and password is not None:
+    if ks.store_type == StoreType.PKCS12 and password is not None:
         warning = pkcs12_password_warning(password)
         if warning:
             session().warn(warning)
@@ -181,7 +182,7 @@ def jks_warning(path: str, store_type: str) -> str:
 def maybe_jks_warning(path: str, ks: Keystore) -> None:
     """keytool's proprietary-format warning: JKS/JCEKS files holding anything
     but trusted certificates."""
-    if ks.store_type in ("JKS", "JCEKS") and ks.has_secret_or_key_entries():
+    if ks.store_type in PROPRIETARY and ks.has_secret_or_key_entries():
         session().warn(jks_warning(path, ks.store_type))
 
 
@@ -226,10 +227,10 @@ def store_password(spec: str | None, *, modifying: bool, new: bool = False,
 def new_store_type(storetype: str | None) -> str:
     """The type of a keystore about to be created (``-storetype``, PKCS12 by
     default), refused before any password is asked, as keytool does."""
-    store_type = (storetype or "PKCS12").upper()
-    if store_type not in ("JKS", "JCEKS", "PKCS12"):
+    store_type = (storetype or DEFAULT_STORE_TYPE).upper()
+    if store_type not in WRITABLE:
         raise KeystoreToolError(f"{store_type} not found")
-    return store_type
+    return StoreType(store_type)
 
 
 @dataclass
@@ -326,7 +327,7 @@ def recover_key(entry: Entry, ks: Keystore, alias_typed: str, keypass_spec: str 
         return None
     assert isinstance(entry, (PrivateKeyEntry, SecretKeyEntry))
     keypass = passwords.resolve(keypass_spec)
-    if ks.store_type == "PKCS12":
+    if ks.store_type == StoreType.PKCS12:
         warn_pkcs12_keypass(ks, keypass, option)
         entry.unlock(ks.password)
         return ks.password
@@ -382,9 +383,9 @@ def edit_store(path: str, password: str | None, storetype: str | None, *,
                     f"{path} was created by another process meanwhile and does not open "
                     f"with the password and type given ({exc}); run the command again") from None
             report_load(ks)
-            if (storetype or "").upper() == "JCEKS" and ks.store_type == "JKS":
+            if (storetype or "").upper() == StoreType.JCEKS and ks.store_type == StoreType.JKS:
                 # keytool's JCEKS provider reads JKS files and stores JCEKS: so do we
-                ks.store_type = "JCEKS"
+                ks.store_type = StoreType.JCEKS
         elif create_type is not None:
             ks = Keystore.new(create_type, password, profile=profile)
         else:
@@ -415,7 +416,7 @@ def open_or_create(path: str, storepass: str | None, storetype: str | None, *,
     else:
         create_type = new_store_type(storetype)
         pw = store_password(storepass, modifying=True, new=True)
-        if create_type == "PKCS12" and pw is not None:
+        if create_type == StoreType.PKCS12 and pw is not None:
             warning = pkcs12_password_warning(pw)
             if warning:
                 session().warn(warning)

@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ...errors import UnrecoverableKeyError
+from .. import StoreType
 from ..budget import UNBOUNDED, WorkBudget
 from . import bmpstring, der, pbe
 from .der import DerError, Node
@@ -77,7 +78,7 @@ class SealedKey:
     the raw key bytes and sets :attr:`algorithm` to the Java algorithm name).
     """
 
-    format = "PKCS12"
+    format: str = StoreType.PKCS12
 
     def __init__(
         self, epki: bytes, kind: str, password: str | None, budget: WorkBudget = UNBOUNDED
