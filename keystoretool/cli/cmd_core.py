@@ -19,12 +19,12 @@ from .common import (
     SRC_INTEGRITY_BOX,
     ask_alias,
     default_keystore,
+    detect_store_type,
     edit_store,
     maybe_jks_warning,
     modify_store,
     new_store_type,
     open_store,
-    probe,
     read_existing,
     recover_key,
     report_load,
@@ -230,8 +230,8 @@ class Importer:
     def run(self) -> None:
         s = session()
         dest_keypass = passwords.resolve(self.dest_keypass)
-        if dest_keypass is not None and len(dest_keypass) < passwords.MIN_LENGTH:
-            raise KeystoreToolError("New password must be at least 6 characters")
+        if dest_keypass is not None:
+            passwords.require_length(dest_keypass, "New password")
         if not self.src_path:
             raise KeystoreToolError("Please specify -srckeystore")
         if self.p12_profile not in (None, "modern", "legacy"):
@@ -254,7 +254,7 @@ class Importer:
         if in_place:
             dest_type = (self.dest_type or DEFAULT_STORE_TYPE).upper()
         elif dest_exists:
-            dest_type = probe(read_existing(dest_path), self.dest_type)
+            dest_type = detect_store_type(read_existing(dest_path), self.dest_type)
         else:
             dest_type = new_store_type(self.dest_type)
         dest_pw: str | None = None
@@ -264,7 +264,7 @@ class Importer:
 
         # source: probe, then its password
         src_data = read_existing(src_path)
-        probe(src_data, self.src_type)
+        detect_store_type(src_data, self.src_type)
         src_pw = store_password(self.src_pass, modifying=False,
                                 prompt="Enter source keystore password:  ", box=SRC_INTEGRITY_BOX)
         src = KeystoreModel.loads(src_data, src_pw, self.src_type)

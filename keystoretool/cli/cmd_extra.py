@@ -328,10 +328,10 @@ def exportpem(
             passphrase = s.prompter.new_password(
                 "Enter PEM pass phrase: ",
                 "Verifying - Enter PEM pass phrase: ",
-                too_short="Pass phrase is too short - must be at least 6 characters",
+                subject="Pass phrase",
             )
-        elif len(passphrase) < passwords.MIN_LENGTH:
-            raise KeystoreToolError("Pass phrase must be at least 6 characters")
+        else:
+            passwords.require_length(passphrase, "Pass phrase")
     key = entry.private_key()
     enc: serialization.KeySerializationEncryption = (
         serialization.NoEncryption()
@@ -471,8 +471,7 @@ def importpem(
         kp = None
         if ks.store_type != StoreType.PKCS12 and keypass_value is not None \
                 and keypass_value != ks.password:
-            if len(keypass_value) < passwords.MIN_LENGTH:
-                raise KeystoreToolError("Key password must be at least 6 characters")
+            passwords.require_length(keypass_value, "Key password")
             kp = keypass_value
         else:
             warn_pkcs12_keypass(ks, keypass_value)
@@ -533,7 +532,7 @@ def probe(
     if timeout <= 0 or settle < 0:
         raise UsageError("--timeout must be positive and --settle not negative")
     entry, _ = _unlocked_key_entry(keystore, alias, storepass, storetype, keypass)
-    result = tls.probe(
+    result = tls.probe_client_auth(
         host,
         port,
         entry.private_key(),

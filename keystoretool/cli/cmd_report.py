@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from ..errors import KeystoreToolError, UsageError
 from . import options as o
 from . import passwords
-from .common import open_store, probe, read_existing, session
+from .common import detect_store_type, open_store, read_existing, session
 from .options import Opt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -124,7 +124,7 @@ def _read_stores(
         spec = per_store.get(path, default_spec)
         try:
             data = read_existing(path)
-            probe(data, storetype)
+            detect_store_type(data, storetype)
             pw = passwords.resolve(spec)
             ks = Keystore.loads(data, pw, storetype)
         except KeystoreToolError as exc:

@@ -192,7 +192,7 @@ def read_existing(path: str) -> bytes:
     return storage.read_keystore(path)
 
 
-def probe(data: bytes, store_type: str | None) -> str:
+def detect_store_type(data: bytes, store_type: str | None) -> str:
     from .. import formats
 
     return formats.resolve_type(data, store_type)
@@ -215,8 +215,8 @@ def store_password(spec: str | None, *, modifying: bool, new: bool = False,
     """
     pw = passwords.resolve(spec)
     if pw is not None:
-        if new and len(pw) < passwords.MIN_LENGTH:
-            raise KeystoreToolError("Keystore password must be at least 6 characters")
+        if new:
+            passwords.require_length(pw, "Keystore password")
         return pw
     pw = session().prompter.store_password(modifying=modifying, prompt=prompt, new=new)
     if pw is None and not modifying:
@@ -245,7 +245,7 @@ def open_store(path: str | None, storepass: str | None, storetype: str | None, *
     """Open an existing keystore for reading: probe, then password, then parse."""
     path = path or default_keystore()
     data = read_existing(path)
-    probe(data, storetype)
+    detect_store_type(data, storetype)
     pw = store_password(storepass, modifying=modifying, prompt=prompt)
     ks = Keystore.loads(data, pw, storetype)
     ks.path = path
@@ -287,7 +287,7 @@ def modify_store(path: str | None, storepass: str | None, storetype: str | None,
     for someone typing a password); the store that is changed is the one
     read under the lock."""
     path = path or default_keystore()
-    probe(read_existing(path), storetype)
+    detect_store_type(read_existing(path), storetype)
     pw = store_password(storepass, modifying=True)
     with edit_store(path, pw, storetype, verbose=verbose, backup=backup) as target:
         target.changed = True
@@ -410,7 +410,7 @@ def open_or_create(path: str, storepass: str | None, storetype: str | None, *,
     keystore at once: the second adds its change to the first one's file.
     """
     if os.path.exists(path):
-        probe(read_existing(path), storetype)
+        detect_store_type(read_existing(path), storetype)
         pw = store_password(storepass, modifying=True)
         create_type = None
     else:
