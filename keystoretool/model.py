@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from .entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, java_lower, now
@@ -19,6 +20,45 @@ from .errors import AliasError, KeystoreToolError, alias_missing
 from .formats import PROPRIETARY, WRITABLE, StoreType
 
 DEFAULT_STORE_TYPE = StoreType.PKCS12
+
+
+@dataclass
+class StoreChange:
+    """What one :meth:`Keystore.save` changed in a file, by alias, against the
+    entries the store held when it was loaded (or last saved): ``renamed``
+    holds ``{"from": old, "to": new}`` pairs; ``replaced``: an alias now names
+    another entry."""
+
+    keystore: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[dict[str, str]] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+
+    @property
+    def entries_affected(self) -> int:
+        return len(self.added) + len(self.removed) + len(self.renamed) + len(self.replaced)
+
+
+#: (lower-cased key, alias) of each entry, by the entry's identity.
+_Snapshot = dict[int, tuple[str, str]]
+
+
+def _change(path: str, before: _Snapshot, after: _Snapshot) -> StoreChange:
+    renamed = sorted(({"from": before[i][1], "to": after[i][1]}
+                      for i in before.keys() & after.keys() if before[i][0] != after[i][0]),
+                     key=lambda r: r["from"])
+    before_keys = {k for k, _ in before.values()}
+    after_keys = {k for k, _ in after.values()}
+    gone = [before[i] for i in before.keys() - after.keys()]
+    new = [after[i] for i in after.keys() - before.keys()]
+    return StoreChange(
+        path,
+        added=sorted(a for k, a in new if k not in before_keys),
+        removed=sorted(a for k, a in gone if k not in after_keys),
+        renamed=renamed,
+        replaced=sorted(a for k, a in new if k in before_keys),
+    )
 
 
 class Keystore:
@@ -60,6 +100,13 @@ class Keystore:
             # A file holding the same alias twice (malformed): the first wins,
             # as in keytool's maps after the duplicate is rejected.
             self._entries.setdefault(key, entry)
+        # The entries as loaded (or last saved): what save() reports changes against.
+        self._baseline: tuple[_Snapshot, list[Entry]] = self._snapshot()
+
+    def _snapshot(self) -> tuple[_Snapshot, list[Entry]]:
+        # (the entries are kept alive with their ids, so an id is never reused)
+        entries = list(self._entries.items())
+        return {id(e): (k, e.alias) for k, e in entries}, [e for _, e in entries]
 
     # ---- construction -------------------------------------------------
     @classmethod
@@ -171,9 +218,10 @@ class Keystore:
         *,
         backup: bool = False,
         notice: Callable[[str], object] | None = None,
-    ) -> None:
+    ) -> StoreChange:
         """Write the store atomically; the written file is re-read and checked
-        to hold exactly these entries before it replaces the old one.
+        to hold exactly these entries before it replaces the old one. Returns
+        what changed since the store was loaded (or last saved).
 
         It takes the file's lock for the write, with the CLI's rules. Saving
         back to the file this store was loaded from is refused if another
@@ -202,6 +250,10 @@ class Keystore:
             self._loaded = (held.real, _digest(data))
         self.path = target
         self.password = pw
+        after = self._snapshot()
+        change = _change(target, self._baseline[0], after[0])
+        self._baseline = after
+        return change
 
     def verify_bytes(self, data: bytes, password: str | None) -> None:
         """Raise unless ``data`` parses to the same aliases, entry kinds and

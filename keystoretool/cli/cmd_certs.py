@@ -63,7 +63,9 @@ StartDate = Annotated[
 TrustCacerts = Annotated[
     bool, Opt("--trustcacerts", help="also trust the system CA certificates")
 ]
-NewPass = Annotated[str | None, Opt("--new", help=f"new password; {o.PW_HELP}", secret=o.LITERAL)]
+NewPass = Annotated[
+    str | None, Opt("--new", help=o.pw_help("--new", "new password"), secret=o.LITERAL)
+]
 
 
 def _prompter() -> Prompter:
@@ -126,7 +128,7 @@ def genkeypair(
         "--signer", help="alias of a key entry of the keystore that signs the certificate "
         "(default: self-signed)")] = None,
     signerkeypass: Annotated[str | None, Opt(
-        "--signerkeypass", help=f"key password of the signer; {o.PW_HELP}",
+        "--signerkeypass", help=o.pw_help("--signerkeypass", "key password of the signer"),
         secret=o.LITERAL)] = None,
 ) -> None:
     """Generates a key pair and a self-signed certificate (or one signed by -signer).

@@ -495,7 +495,8 @@ def importpem(
 # probe
 # ---------------------------------------------------------------------------
 def probe(
-    target: str,
+    target: Annotated[str, Opt("--target", help="the server, HOST[:PORT] (default port 8443)",
+                               positional=True)],
     alias: o.Alias = None,
     keystore: o.Keystore = None,
     storepass: o.StorePass = None,

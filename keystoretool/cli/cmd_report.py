@@ -47,12 +47,12 @@ PrometheusFile = Annotated[
         path=True),
 ]
 OtherStorePass = Annotated[
-    str | None, Opt("--other-storepass", help=f"password of B (default: --storepass); "
-                    f"{o.PW_HELP}", secret=o.LITERAL),
+    str | None, Opt("--other-storepass", help=o.pw_help(
+        "--other-storepass", "password of B (default: --storepass)"), secret=o.LITERAL),
 ]
 OtherKeyPass = Annotated[
-    str | None, Opt("--other-keypass", help=f"key password in B for --keys (default: "
-                    f"--keypass); {o.PW_HELP}", secret=o.LITERAL),
+    str | None, Opt("--other-keypass", help=o.pw_help(
+        "--other-keypass", "key password in B for --keys (default: --keypass)"), secret=o.LITERAL),
 ]
 OtherStoreType = Annotated[
     str | None, Opt("--other-storetype", help="type of B (default: detected from the content)"),

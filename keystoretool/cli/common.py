@@ -20,7 +20,7 @@ from typing import TextIO, cast
 from ..entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
 from ..errors import KeystoreToolError, UnrecoverableKeyError
 from ..formats import DEFAULT_STORE_TYPE, PROPRIETARY, WRITABLE, StoreType
-from ..model import Keystore, pkcs12_password_warning
+from ..model import Keystore, StoreChange, pkcs12_password_warning
 from . import passwords
 from .passwords import Prompter
 
@@ -75,6 +75,8 @@ class Session:
         self.prompter: Prompter = prompter if prompter is not None else Prompter(err=self.err)
         self.warnings: list[str] = []
         self.lock_timeout = lock_timeout
+        #: What each keystore save of this run changed (batch reports them).
+        self.changes: list[StoreChange] = []
 
     def end_line(self) -> None:
         """Finish a prompt line left open (before an error or warnings)."""
@@ -305,7 +307,7 @@ def save(ks: Keystore, path: str, *, verbose: bool, backup: bool = False) -> Non
         session().info(note)
     if verbose:
         session().info(f"[Storing {path}]")
-    ks.save(path, backup=backup, notice=_notice)
+    session().changes.append(ks.save(path, backup=backup, notice=_notice))
 
 
 def _notice(line: str) -> None:
