@@ -13,8 +13,6 @@ This module imports nothing: the keytool-syntax fast path reads it at start-up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 _CORE = "keystoretool.cli.cmd_core"
 _CERTS = "keystoretool.cli.cmd_certs"
 _KEYTOOL = "keystoretool.cli.cmd_keytool"
@@ -23,7 +21,6 @@ _REPORT = "keystoretool.cli.cmd_report"
 _BATCH = "keystoretool.cli.cmd_batch"
 
 
-@dataclass(frozen=True)
 class Command:
     """One command. ``module``: where it is defined (None: a keytool command
     keystoretool does not implement). ``keytool``: keytool 17 has it (its help
@@ -31,15 +28,21 @@ class Command:
     ``summary``: the one line of ``-help``, keytool's own words for keytool's.
     ``hidden``: not listed by ``-help`` (keytool does not list it either).
     ``fast_native``: its native syntax is read without typer when it can be
-    (start-up time of a batch); help and mistakes still go to typer."""
+    (start-up time of a batch); help and mistakes still go to typer.
+    (A plain class: this module is read at every start-up.)"""
 
-    name: str
-    module: str | None
-    summary: str
-    keytool: bool = True
-    aliases: tuple[str, ...] = ()
-    hidden: bool = False
-    fast_native: bool = False
+    __slots__ = ("name", "module", "summary", "keytool", "aliases", "hidden", "fast_native")
+
+    def __init__(self, name: str, module: str | None, summary: str, *, keytool: bool = True,
+                 aliases: tuple[str, ...] = (), hidden: bool = False,
+                 fast_native: bool = False) -> None:
+        self.name = name
+        self.module = module
+        self.summary = summary
+        self.keytool = keytool
+        self.aliases = aliases
+        self.hidden = hidden
+        self.fast_native = fast_native
 
 
 TABLE: tuple[Command, ...] = (

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import KeystoreToolError, UsageError
@@ -18,13 +17,16 @@ from .commands import BY_NAME, NAMES
 from .common import Session, session
 
 
-@dataclass
 class Outcome:
     """How a command line ended: its exit status and, when it failed with a
-    message, that one line (printed after ``keystoretool error: ``)."""
+    message, that one line (printed after ``keystoretool error: ``). (A plain
+    class: a dataclass's generated methods cost start-up time.)"""
 
-    code: int
-    error: str | None = None
+    __slots__ = ("code", "error")
+
+    def __init__(self, code: int, error: str | None = None) -> None:
+        self.code = code
+        self.error = error
 
 
 def run_guarded(argv: Sequence[str]) -> Outcome:
