@@ -12,12 +12,53 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from .entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, java_lower, now
 from .errors import AliasError, KeystoreToolError, alias_missing
+from .formats import PROPRIETARY, WRITABLE, StoreType
 
-DEFAULT_STORE_TYPE = "PKCS12"
+DEFAULT_STORE_TYPE = StoreType.PKCS12
+
+
+@dataclass
+class StoreChange:
+    """What one :meth:`Keystore.save` changed in a file, by alias, against the
+    entries the store held when it was loaded (or last saved): ``renamed``
+    holds ``{"from": old, "to": new}`` pairs; ``replaced``: an alias now names
+    another entry."""
+
+    keystore: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[dict[str, str]] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+
+    @property
+    def entries_affected(self) -> int:
+        return len(self.added) + len(self.removed) + len(self.renamed) + len(self.replaced)
+
+
+#: (lower-cased key, alias) of each entry, by the entry's identity.
+_Snapshot = dict[int, tuple[str, str]]
+
+
+def _change(path: str, before: _Snapshot, after: _Snapshot) -> StoreChange:
+    renamed = sorted(({"from": before[i][1], "to": after[i][1]}
+                      for i in before.keys() & after.keys() if before[i][0] != after[i][0]),
+                     key=lambda r: r["from"])
+    before_keys = {k for k, _ in before.values()}
+    after_keys = {k for k, _ in after.values()}
+    gone = [before[i] for i in before.keys() - after.keys()]
+    new = [after[i] for i in after.keys() - before.keys()]
+    return StoreChange(
+        path,
+        added=sorted(a for k, a in new if k not in before_keys),
+        removed=sorted(a for k, a in gone if k not in after_keys),
+        renamed=renamed,
+        replaced=sorted(a for k, a in new if k in before_keys),
+    )
 
 
 class Keystore:
@@ -59,6 +100,13 @@ class Keystore:
             # A file holding the same alias twice (malformed): the first wins,
             # as in keytool's maps after the duplicate is rejected.
             self._entries.setdefault(key, entry)
+        # The entries as loaded (or last saved): what save() reports changes against.
+        self._baseline: tuple[_Snapshot, list[Entry]] = self._snapshot()
+
+    def _snapshot(self) -> tuple[_Snapshot, list[Entry]]:
+        # (the entries are kept alive with their ids, so an id is never reused)
+        entries = list(self._entries.items())
+        return {id(e): (k, e.alias) for k, e in entries}, [e for _, e in entries]
 
     # ---- construction -------------------------------------------------
     @classmethod
@@ -69,7 +117,7 @@ class Keystore:
         """An empty keystore; ``profile`` picks PKCS12 algorithms ("modern",
         keytool 17's, or "legacy", readable by Java 8 and OpenSSL 1.x)."""
         store_type = store_type.upper()
-        if store_type not in ("JKS", "JCEKS", "PKCS12"):
+        if store_type not in WRITABLE:
             raise KeystoreToolError(f"{store_type} not found")
         return cls(store_type, [], password=password, state=_new_state(store_type, profile))
 
@@ -170,9 +218,10 @@ class Keystore:
         *,
         backup: bool = False,
         notice: Callable[[str], object] | None = None,
-    ) -> None:
+    ) -> StoreChange:
         """Write the store atomically; the written file is re-read and checked
-        to hold exactly these entries before it replaces the old one.
+        to hold exactly these entries before it replaces the old one. Returns
+        what changed since the store was loaded (or last saved).
 
         It takes the file's lock for the write, with the CLI's rules. Saving
         back to the file this store was loaded from is refused if another
@@ -201,6 +250,10 @@ class Keystore:
             self._loaded = (held.real, _digest(data))
         self.path = target
         self.password = pw
+        after = self._snapshot()
+        change = _change(target, self._baseline[0], after[0])
+        self._baseline = after
+        return change
 
     def verify_bytes(self, data: bytes, password: str | None) -> None:
         """Raise unless ``data`` parses to the same aliases, entry kinds and
@@ -218,7 +271,7 @@ class Keystore:
             kind, chain = got.get(key, (None, ()))
             want = tuple(entry.chain_der)
             ok = kind == entry.kind and chain[: len(want)] == want and (
-                len(chain) == len(want) or self.store_type == "PKCS12")
+                len(chain) == len(want) or self.store_type == StoreType.PKCS12)
         if not ok:
             raise KeystoreToolError(
                 "Internal check failed: the keystore written does not hold the intended "
@@ -262,19 +315,19 @@ class Keystore:
     # ---- changes ------------------------------------------------------
     def stored_alias(self, alias: str, entry: Entry) -> str:
         """The alias as this store type keeps it for ``entry``."""
-        if self.store_type == "PKCS12" and isinstance(entry, TrustedCertEntry):
+        if self.store_type == StoreType.PKCS12 and isinstance(entry, TrustedCertEntry):
             return alias
         return java_lower(alias)
 
     def check_storable(self, entry: Entry) -> None:
         """The store type's rules for an entry (keytool's KeyStoreException texts)."""
-        if self.store_type == "JKS" and isinstance(entry, SecretKeyEntry):
+        if self.store_type == StoreType.JKS and isinstance(entry, SecretKeyEntry):
             raise KeystoreToolError("Cannot store non-PrivateKeys")
-        if self.store_type in ("JKS", "JCEKS") and isinstance(entry, PrivateKeyEntry) \
+        if self.store_type in PROPRIETARY and isinstance(entry, PrivateKeyEntry) \
                 and not entry.chain_der:  # a key-only PKCS12 (Java's KeyStore.setKeyEntry text)
             raise KeystoreToolError("Private key must be accompanied by certificate chain")
         if (
-            self.store_type == "PKCS12"
+            self.store_type == StoreType.PKCS12
             and isinstance(entry, PrivateKeyEntry)
             and len(entry.chain_der) > 1
         ):
@@ -344,7 +397,7 @@ __all__ = ["Keystore", "PrivateKeyEntry", "TrustedCertEntry", "SecretKeyEntry", 
 
 
 def _new_state(store_type: str, profile: str | None) -> Any:
-    if store_type == "PKCS12":
+    if store_type == StoreType.PKCS12:
         from .formats import pkcs12
 
         return pkcs12.new_state(profile or "modern")

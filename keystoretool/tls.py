@@ -1,6 +1,6 @@
 """Client-certificate TLS probe: does this server accept this key entry?
 
-:func:`probe` makes one TLS handshake presenting a private key and its chain
+:func:`probe_client_auth` makes one TLS handshake presenting a private key and its chain
 and reports what was sent, the server's chain, the CA names the server asks
 for in its CertificateRequest, the protocol and cipher, and whether the client
 certificate was accepted, with a diagnosis when it was not.
@@ -30,7 +30,7 @@ is reported as accepted with a note.
 
 The key and chain are handed to OpenSSL through a temporary PEM file created
 0600 in a private temporary directory, the key encrypted with a random
-one-time passphrase; both are deleted before :func:`probe` returns.
+one-time passphrase; both are deleted before :func:`probe_client_auth` returns.
 """
 
 from __future__ import annotations
@@ -434,7 +434,7 @@ def _plain_verify_error(detail: str, result: ProbeResult, cafile: str | None,
     return detail
 
 
-def probe(
+def probe_client_auth(
     host: str,
     port: int,
     key: PrivateKeyTypes | None,
@@ -482,7 +482,7 @@ def probe(
     deadline = time.monotonic() + timeout
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
-    except socket.gaierror as exc:
+    except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: not a valid IDNA name
         raise KeystoreToolError(f"Unknown host: {host}") from exc
     except ConnectionRefusedError as exc:
         raise KeystoreToolError(f"Connection refused: {host}:{port}") from exc

@@ -368,7 +368,11 @@ def test_touched_paths_and_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_batch_arguments_without_typer() -> None:
-    from keystoretool.cli.cmd_batch import parse_args
+    from keystoretool.cli.cmd_batch import batch
+    from keystoretool.cli.registry import parse_native
+
+    def parse_args(args: list[str]) -> dict[str, object] | None:
+        return parse_native(batch, args)
 
     assert parse_args([]) == {}
     assert parse_args(["-", "--json", "-j", "4", "--keep-going"]) == {

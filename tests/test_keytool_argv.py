@@ -8,15 +8,8 @@ from keystoretool.cli import keytool_argv as ka
 from keystoretool.errors import UsageError
 
 
-def native(argv: list[str], declared: dict[str, set[str]] | None = None) -> list[str]:
-    declared = declared or {
-        "changealias": {"alias", "destalias", "keypass", "keystore", "storepass", "storetype", "v"},
-        "importkeystore": {"srckeystore", "destkeystore", "srcalias", "destalias",
-                           "srcstoretype", "deststoretype", "srcstorepass", "deststorepass"},
-        "list": {"alias", "keystore", "storepass", "storetype", "v", "rfc"},
-    }
-    parsed = ka.parse(argv)
-    return ka.to_native(parsed, lambda c, o: o in declared.get(c, set()))
+def native(argv: list[str]) -> list[str]:
+    return ka.to_native(ka.parse(argv))
 
 
 def test_seed_changealias_rewrites_to_native() -> None:

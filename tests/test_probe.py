@@ -1,4 +1,4 @@
-"""keystoretool.tls.probe against real TLS servers on 127.0.0.1 that require a
+"""keystoretool.tls.probe_client_auth against real TLS servers on 127.0.0.1 that require a
 client certificate: openssl s_server (sends its accepted CA names) and a
 Python ssl server in a thread (sends none), TLS 1.3 and TLS 1.2."""
 
@@ -48,7 +48,7 @@ def server(request: Any, pki: Pki, tmp_path: Path) -> Iterator[Server]:
 
 
 def test_accepted_with_full_chain(server: Server, pki: Pki) -> None:
-    r = tls.probe(server.host, server.port, pki.leaf_key, pki.chain, timeout=10)
+    r = tls.probe_client_auth(server.host, server.port, pki.leaf_key, pki.chain, timeout=10)
     assert r.accepted, (r.alert, r.error, r.notes)
     assert r.certificate_requested
     assert r.protocol in ("TLSv1.2", "TLSv1.3")
@@ -62,7 +62,7 @@ def test_accepted_with_full_chain(server: Server, pki: Pki) -> None:
 
 
 def test_rejected_without_intermediate(server: Server, pki: Pki) -> None:
-    r = tls.probe(server.host, server.port, pki.leaf_key, [pki.leaf], timeout=10)
+    r = tls.probe_client_auth(server.host, server.port, pki.leaf_key, [pki.leaf], timeout=10)
     assert not r.accepted
     assert r.alert == "unknown_ca"
     assert len(r.diagnosis) == 1
@@ -71,7 +71,7 @@ def test_rejected_without_intermediate(server: Server, pki: Pki) -> None:
 
 
 def test_rejected_certificate_from_another_ca(server: Server, other: Pki) -> None:
-    r = tls.probe(server.host, server.port, other.leaf_key, other.chain, timeout=10)
+    r = tls.probe_client_auth(server.host, server.port, other.leaf_key, other.chain, timeout=10)
     assert not r.accepted
     assert r.alert == "unknown_ca"
     if server.kind == "openssl":
@@ -90,7 +90,7 @@ def test_rejected_expired(tmp_path: Path, pki: Pki) -> None:
         not_after=now - dt.timedelta(days=1),
     )
     with openssl_server(tmp_path, pki) as srv:
-        r = tls.probe(srv.host, srv.port, key, [old, pki.inter], timeout=10)
+        r = tls.probe_client_auth(srv.host, srv.port, key, [old, pki.inter], timeout=10)
     assert not r.accepted
     assert r.alert == "certificate_expired"
     assert r.diagnosis[0].startswith("certificate expired: CN=expired client")
@@ -98,7 +98,7 @@ def test_rejected_expired(tmp_path: Path, pki: Pki) -> None:
 
 def test_server_verification_with_cafile(tmp_path: Path, pki: Pki) -> None:
     with openssl_server(tmp_path, pki) as srv:
-        r = tls.probe(
+        r = tls.probe_client_auth(
             "localhost", srv.port, pki.leaf_key, pki.chain, cafile=str(tmp_path / "clientca.pem")
         )
         assert r.accepted and r.server_verified is True
@@ -106,19 +106,19 @@ def test_server_verification_with_cafile(tmp_path: Path, pki: Pki) -> None:
         from pkihelpers import pem
 
         stranger.write_bytes(pem(make_pki("Nobody").root))
-        r = tls.probe(srv.host, srv.port, pki.leaf_key, pki.chain, cafile=str(stranger))
+        r = tls.probe_client_auth(srv.host, srv.port, pki.leaf_key, pki.chain, cafile=str(stranger))
         assert r.accepted and r.server_verified is False
 
 
 def test_connection_refused_is_clean(pki: Pki) -> None:
     port = free_port()
     with pytest.raises(KeystoreToolError, match=f"Connection refused: 127.0.0.1:{port}"):
-        tls.probe("127.0.0.1", port, pki.leaf_key, pki.chain, timeout=5)
+        tls.probe_client_auth("127.0.0.1", port, pki.leaf_key, pki.chain, timeout=5)
 
 
 def test_unknown_host_is_clean(pki: Pki) -> None:
     with pytest.raises(KeystoreToolError, match="Unknown host: no-such-host.invalid"):
-        tls.probe("no-such-host.invalid", 8443, pki.leaf_key, pki.chain, timeout=5)
+        tls.probe_client_auth("no-such-host.invalid", 8443, pki.leaf_key, pki.chain, timeout=5)
 
 
 def _tcp_server(behaviour: Callable[[socket.socket], None]) -> tuple[int, Callable[[], None]]:
@@ -153,7 +153,7 @@ def test_handshake_timeout_is_clean(pki: Pki) -> None:
     port, stop = _tcp_server(lambda conn: silent.wait(5))
     try:
         with pytest.raises(KeystoreToolError, match="Timed out in the TLS handshake"):
-            tls.probe("127.0.0.1", port, pki.leaf_key, pki.chain, timeout=0.5)
+            tls.probe_client_auth("127.0.0.1", port, pki.leaf_key, pki.chain, timeout=0.5)
     finally:
         silent.set()
         stop()
@@ -167,7 +167,7 @@ def test_not_tls_is_clean(pki: Pki) -> None:
     port, stop = _tcp_server(http)
     try:
         with pytest.raises(KeystoreToolError, match="127.0.0.1:.* does not speak TLS"):
-            tls.probe("127.0.0.1", port, pki.leaf_key, pki.chain, timeout=5)
+            tls.probe_client_auth("127.0.0.1", port, pki.leaf_key, pki.chain, timeout=5)
     finally:
         stop()
 

@@ -58,7 +58,7 @@ def test_every_password_option_is_declared_secret() -> None:
         opt = p.opt  # type: ignore[attr-defined]
         long_name = opt.names[0].lstrip("-")
         looks_secret = ("pass" in long_name and long_name != "passwordless") or \
-            options.PW_HELP in opt.help or "pass:TEXT" in opt.help
+            options.PW_SOURCES in opt.help or "pass:TEXT" in opt.help
         assert (opt.secret is not None) == looks_secret, (command, opt.names)
     for name in PASSWORD_OPTIONS:  # keytool's, declared by a command or not
         assert secret_options()[collate(name)] == options.LITERAL

@@ -17,7 +17,15 @@ from typing import Annotated, Any
 
 import typer
 
-from .registry import ALL_MODULES, import_optional, params
+from .help import metavar
+from .registry import all_commands, params
+
+
+def shown_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """An option's names for typer: ``--v`` (keytool's ``-v`` spelled natively)
+    is left to :func:`keytool_argv.native_short_options`, so help shows ``-v``."""
+    return tuple(n for n in names
+                 if not (len(n) == 3 and n.startswith("--") and f"-{n[2]}" in names))
 
 
 def typer_command(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -35,11 +43,13 @@ def typer_command(func: Callable[..., Any]) -> Callable[..., Any]:
             new_params.append(param)
             continue
         base = hints[name].__origin__
+        long_name = spec.opt.names[0][2:]
         info = (
-            typer.Argument(help=spec.opt.help, metavar=spec.opt.names[0][2:].upper(),
-                           show_default=False)
+            typer.Argument(help=spec.opt.help, metavar=long_name.upper(), show_default=False)
             if spec.opt.positional
-            else typer.Option(*spec.opt.names, help=spec.opt.help)
+            else typer.Option(*shown_names(spec.opt.names), help=spec.opt.help,
+                              metavar="" if spec.kind is bool else metavar(long_name,
+                                                                          bool(spec.opt.secret)))
         )
         annotation = Annotated[base, info]  # type: ignore[valid-type]
         annotations[name] = annotation
@@ -118,10 +128,28 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
     )
     app.callback()(_root_options)
-    for module_name in ALL_MODULES:
-        module = import_optional(module_name)
-        if module is None:
-            continue
-        for name, func in getattr(module, "COMMANDS", {}).items():
-            app.command(name)(typer_command(func))
+    for name, func in all_commands():
+        app.command(name)(typer_command(func))
     return app
+
+
+def without_type_noise(group: Any) -> Any:
+    """The click group of the app, its help without typer's type column
+    (``<bool>``, ``<str>``, ``<list[str]>``): options show the placeholder
+    ``-help`` uses (``<alias>``), flags and positional arguments nothing."""
+    for command in [group, *group.commands.values()]:
+        for param in command.params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+            elif param.param_type_name == "argument":
+                param.display_type_rich = lambda ctx: None
+        original = command.get_help_option
+
+        def help_option(ctx: Any, original: Any = original) -> Any:
+            option = original(ctx)
+            if option is not None:
+                option.metavar = ""
+            return option
+
+        command.get_help_option = help_option
+    return group

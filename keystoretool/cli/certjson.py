@@ -32,7 +32,7 @@ def print_server_certs(target: str, rfc: bool, json_: bool) -> None:
     from ..relations import cert_der as to_der
 
     host, port = tls.parse_target(target, default_port=443)
-    result = tls.probe(host, port, None, [], timeout=10.0)
+    result = tls.probe_client_auth(host, port, None, [], timeout=10.0)
     ders = [to_der(c) for c in result.server_chain]
     if not ders:
         raise KeystoreToolError("No certificate from the SSL server")

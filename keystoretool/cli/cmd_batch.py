@@ -29,15 +29,13 @@ order. With ``--jobs``, a failure stops the later lines of its own group
 lines run never depends on timing.
 """
 
-# No ``from __future__ import annotations`` here: the FILE argument's typer
-# annotation (built in ``_typer_command``) must be a real object for
-# cli/app.py to hand it to typer.
+from __future__ import annotations
 
 import contextlib
 import io
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
@@ -218,12 +216,14 @@ def _command_and_files(argv: Sequence[str]) -> tuple[Any, list[str], set[str]] |
 
     paths: list[str] = []
     given: set[str] = set()
+    if keytool_argv.is_mixed_syntax(argv):  # as the runner reads it
+        argv = ["-" + argv[0], *argv[1:]]
     if keytool_argv.is_keytool_syntax(argv):
         try:
             parsed = keytool_argv.parse(argv)
-        except KeystoreToolError:
+            func = find_command(parsed.command) if parsed.command else None
+        except KeystoreToolError:  # the line fails without opening any file
             return None
-        func = find_command(parsed.command) if parsed.command else None
         if func is None:
             return None
         for p in _params(func):
@@ -238,7 +238,10 @@ def _command_and_files(argv: Sequence[str]) -> tuple[Any, list[str], set[str]] |
         return func, paths, given
     if not argv or argv[0].startswith("-") or argv[0] == "batch":
         return None  # (a nested batch is refused when its line runs)
-    func = find_command(argv[0])
+    try:
+        func = find_command(argv[0])
+    except KeystoreToolError:  # a keytool command keystoretool does not implement
+        return None
     if func is None:
         return None
     by_name = {name: p for p in _params(func) for name in p.opt.names}
@@ -292,65 +295,6 @@ def plan_groups(lines: Sequence[Line]) -> list[list[Line]]:
 
 
 # ---------------------------------------------------------------------------
-# what a line changed: observed where keystores are loaded and saved
-
-_current_changes: list[dict[str, Any]] | None = None
-_snapshots: dict[int, tuple[Any, dict[str, tuple[str, Any]]]] = {}
-
-
-def _snapshot(ks: Any) -> dict[str, tuple[str, Any]]:
-    return {key: (entry.alias, entry) for key, entry in ks.items()}
-
-
-def _diff(path: str, before: dict[str, tuple[str, Any]],
-          after: dict[str, tuple[str, Any]]) -> dict[str, Any]:
-    """Entries a save changed, by alias and entry identity."""
-    b_ids = {id(e): (k, a) for k, (a, e) in before.items()}
-    a_ids = {id(e): (k, a) for k, (a, e) in after.items()}
-    renamed = [{"from": b_ids[i][1], "to": a_ids[i][1]}
-               for i in b_ids.keys() & a_ids.keys() if b_ids[i][0] != a_ids[i][0]]
-    gone = [b_ids[i] for i in b_ids.keys() - a_ids.keys()]
-    new = [a_ids[i] for i in a_ids.keys() - b_ids.keys()]
-    removed = sorted(a for k, a in gone if k not in after)
-    replaced = sorted(a for k, a in new if k in before)
-    added = sorted(a for k, a in new if k not in before)
-    renamed.sort(key=lambda r: r["from"])
-    return {"keystore": path, "added": added, "removed": removed, "renamed": renamed,
-            "replaced": replaced}
-
-
-@contextlib.contextmanager
-def _observe_keystores() -> Iterator[None]:
-    """Note each keystore's entries when loaded and what changed when saved."""
-    from ..model import Keystore
-
-    loads = Keystore.__dict__["loads"]
-    save = Keystore.__dict__["save"]
-
-    def observed_loads(cls: Any, *args: Any, **kwargs: Any) -> Any:
-        ks = loads.__func__(cls, *args, **kwargs)
-        if _current_changes is not None:
-            _snapshots[id(ks)] = (ks, _snapshot(ks))
-        return ks
-
-    def observed_save(self: Any, *args: Any, **kwargs: Any) -> None:
-        save(self, *args, **kwargs)
-        if _current_changes is not None:
-            after = _snapshot(self)
-            _, before = _snapshots.get(id(self), (None, {}))
-            _snapshots[id(self)] = (self, after)
-            _current_changes.append(_diff(str(self.path), before, after))
-
-    setattr(Keystore, "loads", classmethod(observed_loads))  # noqa: B010
-    setattr(Keystore, "save", observed_save)  # noqa: B010
-    try:
-        yield
-    finally:
-        setattr(Keystore, "loads", loads)  # noqa: B010
-        setattr(Keystore, "save", save)  # noqa: B010
-
-
-# ---------------------------------------------------------------------------
 # running lines
 
 
@@ -360,11 +304,12 @@ def _message(number: int, text: str) -> str:
 
 
 def run_line(line: Line) -> LineResult:
-    """Run one line as a single command would run, its output captured."""
-    global _current_changes
+    """Run one line as a single command would run (the same guarded runner),
+    its output captured; what it changed is what the saves of its session
+    report."""
     from .common import Session, session, set_session
-    from .main import run
     from .passwords import Prompter
+    from .runner import run_guarded
 
     result = LineResult(line=line.number, command=_shown(line), ok=False)
     if line.error is not None or not line.argv:
@@ -377,43 +322,23 @@ def run_line(line: Line) -> LineResult:
     outer = session()
     line_session = Session(out=out, err=err, prompter=prompter)
     set_session(line_session)
-    changes: list[dict[str, Any]] = []
-    _current_changes = changes
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = run(line.argv)
-            except KeystoreToolError as exc:
-                line_session.flush_warnings()
-                result.error = _message(line.number, str(exc))
-                code = exc.exit_code
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            except (KeyboardInterrupt, MemoryError):
-                raise
-            except Exception as exc:  # a bug: one line, as for a single command
-                if os.environ.get("KEYSTORETOOL_DEBUG"):
-                    raise
-                result.error = (f"internal error ({type(exc).__name__}: {exc}); "
-                                "set KEYSTORETOOL_DEBUG=1 for details")
-                code = 1
-            else:
-                line_session.flush_warnings()
+            outcome = run_guarded(line.argv)
     finally:
-        _current_changes = None
-        _snapshots.clear()
         set_session(outer)
+    code = outcome.code
+    if outcome.error is not None:
+        result.error = _message(line.number, outcome.error)
     result.exit_code = code
     result.ok = result.error is None and code == 0
     if result.error is None and code != 0:
         result.error = f"exit status {code}"
     result.stdout, result.stderr = out.getvalue(), err.getvalue()
     _scrub_secrets(result, line.argv)
-    result.changes = changes
-    result.written = list(dict.fromkeys(c["keystore"] for c in changes))
-    result.entries_affected = sum(
-        len(c["added"]) + len(c["removed"]) + len(c["renamed"]) + len(c["replaced"])
-        for c in changes)
+    result.changes = [asdict(c) for c in line_session.changes]
+    result.written = list(dict.fromkeys(c.keystore for c in line_session.changes))
+    result.entries_affected = sum(c.entries_affected for c in line_session.changes)
     return result
 
 
@@ -534,13 +459,11 @@ def run_batch(lines: Sequence[Line], *, keep_going: bool = False, jobs: int = 1,
     if jobs > 1 and not can_fork():
         jobs = 1  # Windows: no fork; the lines run one after another, as with --jobs 1
     groups = plan_groups(lines) if jobs > 1 else [list(lines)]
-    with _observe_keystores():
-        if jobs > 1 and len(groups) > 1:
-            _run_parallel(groups, printer, keep_going=keep_going,
-                          jobs=min(jobs, len(groups)))
-        else:
-            for result in _run_group(lines, keep_going):
-                printer.add(result)
+    if jobs > 1 and len(groups) > 1:
+        _run_parallel(groups, printer, keep_going=keep_going, jobs=min(jobs, len(groups)))
+    else:
+        for result in _run_group(lines, keep_going):
+            printer.add(result)
     printer.report_skipped()
     return printer.failed
 
@@ -579,7 +502,12 @@ JOBS_HELP = ("run lines touching different files in N processes; lines naming a 
 FILE_HELP = "file of commands, one a line; - (default): standard input"
 
 
-def batch(file: str = "-", keep_going: bool = False, json_: bool = False, jobs: int = 1) -> int:
+def batch(
+    file: Annotated[str, Opt("--file", help=FILE_HELP, positional=True, path=True)] = "-",
+    keep_going: Annotated[bool, Opt("--keep-going", help=KEEP_GOING_HELP)] = False,
+    json_: Annotated[bool, Opt("--json", help=JSON_HELP)] = False,
+    jobs: Annotated[int, Opt("--jobs", "-j", help=JOBS_HELP)] = 1,
+) -> int:
     """Runs many commands in one process, one a line, in either syntax.
 
     Lines have no program name; blank lines and # comments are ignored; words
@@ -588,7 +516,8 @@ def batch(file: str = "-", keep_going: bool = False, json_: bool = False, jobs: 
     unless --keep-going; exit status 1 if any line failed.
 
     Example: keystoretool batch --json rotate.txt  (rotate.txt holding e.g.
-    "-changealias -alias old -destalias new -keystore a.jks -storepass:env PW")
+    "-changealias -alias old -destalias new -keystore a.jks -storepass:env PW";
+    keytool syntax: keystoretool -batch -file rotate.txt -json)
     """
     global _active
     if _active:
@@ -604,54 +533,4 @@ def batch(file: str = "-", keep_going: bool = False, json_: bool = False, jobs: 
     return 1 if failed else 0
 
 
-def parse_args(args: Sequence[str]) -> dict[str, Any] | None:
-    """``batch``'s own arguments, read without typer (start-up time); None for
-    anything else (help, mistakes), which typer then handles and explains."""
-    kwargs: dict[str, Any] = {}
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, eq, value = arg.partition("=")
-        if arg == "--keep-going":
-            kwargs["keep_going"] = True
-        elif arg == "--json":
-            kwargs["json_"] = True
-        elif name in ("--jobs", "-j") and (eq or i + 1 < len(args)):
-            if not eq:
-                i += 1
-                value = args[i]
-            if not value.isdigit():
-                return None
-            kwargs["jobs"] = int(value)
-        elif (arg == "-" or not arg.startswith("-")) and "file" not in kwargs:
-            kwargs["file"] = arg
-        else:
-            return None
-        i += 1
-    return kwargs
-
-
-def _typer_command() -> Any:
-    """The batch command with typer's declarations (FILE is positional)."""
-    import typer
-
-    def batch_command(
-        file: Annotated[str, typer.Argument(metavar="FILE|-", help=FILE_HELP,
-                                            show_default=False)] = "-",
-        keep_going: Annotated[bool, Opt("--keep-going", help=KEEP_GOING_HELP)] = False,
-        json_: Annotated[bool, Opt("--json", help=JSON_HELP)] = False,
-        jobs: Annotated[int, Opt("--jobs", "-j", help=JOBS_HELP)] = 1,
-    ) -> int:
-        return batch(file, keep_going, json_, jobs)
-
-    batch_command.__doc__ = batch.__doc__
-    return batch_command
-
-
-def __getattr__(name: str) -> Any:
-    """``COMMANDS`` is built on first use, so running a batch never imports typer."""
-    if name == "COMMANDS":
-        commands = {"batch": _typer_command()}
-        globals()["COMMANDS"] = commands
-        return commands
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+COMMANDS = {"batch": batch}

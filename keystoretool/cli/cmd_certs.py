@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Annotated
 
 from ..entries import PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, now
 from ..errors import AliasError, KeystoreToolError
+from ..formats import StoreType
 from . import options as o
 from . import passwords
 from .common import (
     default_keystore,
+    detect_store_type,
     maybe_jks_warning,
     modify_store,
     open_store,
-    probe,
     read_existing,
     recover_key,
     session,
@@ -62,7 +63,9 @@ StartDate = Annotated[
 TrustCacerts = Annotated[
     bool, Opt("--trustcacerts", help="also trust the system CA certificates")
 ]
-NewPass = Annotated[str | None, Opt("--new", help=f"new password; {o.PW_HELP}", secret=o.LITERAL)]
+NewPass = Annotated[
+    str | None, Opt("--new", help=o.pw_help("--new", "new password"), secret=o.LITERAL)
+]
 
 
 def _prompter() -> Prompter:
@@ -125,7 +128,7 @@ def genkeypair(
         "--signer", help="alias of a key entry of the keystore that signs the certificate "
         "(default: self-signed)")] = None,
     signerkeypass: Annotated[str | None, Opt(
-        "--signerkeypass", help=f"key password of the signer; {o.PW_HELP}",
+        "--signerkeypass", help=o.pw_help("--signerkeypass", "key password of the signer"),
         secret=o.LITERAL)] = None,
 ) -> None:
     """Generates a key pair and a self-signed certificate (or one signed by -signer).
@@ -145,8 +148,8 @@ def genkeypair(
     set_lock_timeout(lock_timeout)
     s = session()
     key_pw = passwords.resolve(keypass)
-    if key_pw is not None and len(key_pw) < passwords.MIN_LENGTH:
-        raise KeystoreToolError("Key password must be at least 6 characters")
+    if key_pw is not None:
+        passwords.require_length(key_pw, "Key password")
     days = 90 if validity is None else validity
     if days <= 0:
         raise KeystoreToolError("Validity must be greater than zero")
@@ -199,9 +202,9 @@ def genkeypair(
             f"{how} ({certinfo.java_sig_alg_name(cert)}){issued} with a validity of "
             f"{days:,} days\n\tfor: {certinfo.x500_str(subject)}"
         )
-        if ks.store_type != "PKCS12" and key_pw is None:
+        if ks.store_type != StoreType.PKCS12 and key_pw is None:
             key_pw = _prompt_new_key_password(label)
-        protect = None if ks.store_type == "PKCS12" or key_pw == ks.password else key_pw
+        protect = None if ks.store_type == StoreType.PKCS12 or key_pw == ks.password else key_pw
         pkcs8 = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
         entry = PrivateKeyEntry(label, chain_der=chain, pkcs8=pkcs8, key_password=protect)
         ks.put(label, entry)
@@ -221,8 +224,8 @@ def _prompt_new_key_password(alias: str) -> str | None:
             f"Enter key password for <{alias}>\n\t(RETURN if same as keystore password):  ")
         if pw is None:
             return None
-        if len(pw) < passwords.MIN_LENGTH:
-            s.err.write("Key password is too short - must be at least 6 characters\n")
+        if not passwords.long_enough(pw):
+            s.err.write(passwords.too_short_line("Key password") + "\n")
             continue
         again = _prompter().password("Re-enter new password: ")
         if again != pw:
@@ -595,7 +598,7 @@ def _install_reply(ks: Keystore, entry: PrivateKeyEntry, label: str, file: str |
     new_chain = [relations.cert_der(c) for c in chain]
     candidate = PrivateKeyEntry(entry.alias, chain_der=new_chain, pkcs8=entry.pkcs8)
     ks.check_storable(candidate)
-    if ks.store_type == "PKCS12" and not certs.pkcs12_chain_valid(chain):
+    if ks.store_type == StoreType.PKCS12 and not certs.pkcs12_chain_valid(chain):
         raise KeystoreToolError("Certificate chain is not valid")
     entry.chain_der = new_chain
     entry.created = now()
@@ -674,8 +677,8 @@ def storepasswd(
     """
     set_lock_timeout(lock_timeout)
     new_pw = passwords.resolve(new)
-    if new_pw is not None and len(new_pw) < passwords.MIN_LENGTH:
-        raise KeystoreToolError("New password must be at least 6 characters")
+    if new_pw is not None:
+        passwords.require_length(new_pw, "New password")
     path = keystore or default_keystore()
     with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
         ks = opened.keystore
@@ -687,7 +690,7 @@ def storepasswd(
             entry = ks.get(alias)
             if not isinstance(entry, (PrivateKeyEntry, SecretKeyEntry)):
                 continue
-            if ks.store_type == "PKCS12":
+            if ks.store_type == StoreType.PKCS12:
                 recover_key(entry, ks, alias, None)
                 entry.key_password = None
                 entry.sealed = None
@@ -716,10 +719,11 @@ def keypasswd(
     """
     set_lock_timeout(lock_timeout)
     new_pw = passwords.resolve(new)
-    if new_pw is not None and len(new_pw) < passwords.MIN_LENGTH:
-        raise KeystoreToolError("New password must be at least 6 characters")
+    if new_pw is not None:
+        passwords.require_length(new_pw, "New password")
     path = keystore or default_keystore()
-    if probe(read_existing(path), storetype) == "PKCS12" or (storetype or "").upper() == "PKCS12":
+    if StoreType.PKCS12 in (detect_store_type(read_existing(path), storetype),
+                            (storetype or "").upper()):
         raise KeystoreToolError("-keypasswd commands not supported if -storetype is PKCS12")
     label = alias or DEFAULT_ALIAS
     with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:

@@ -11,6 +11,7 @@ import os
 
 from ..entries import PrivateKeyEntry, SecretKeyEntry, now
 from ..errors import AliasError, KeystoreToolError, UsageError
+from ..formats import DEFAULT_STORE_TYPE, StoreType
 from ..model import Keystore as KeystoreModel
 from . import options as o
 from . import passwords
@@ -18,12 +19,12 @@ from .common import (
     SRC_INTEGRITY_BOX,
     ask_alias,
     default_keystore,
+    detect_store_type,
     edit_store,
     maybe_jks_warning,
     modify_store,
     new_store_type,
     open_store,
-    probe,
     read_existing,
     recover_key,
     report_load,
@@ -229,8 +230,8 @@ class Importer:
     def run(self) -> None:
         s = session()
         dest_keypass = passwords.resolve(self.dest_keypass)
-        if dest_keypass is not None and len(dest_keypass) < passwords.MIN_LENGTH:
-            raise KeystoreToolError("New password must be at least 6 characters")
+        if dest_keypass is not None:
+            passwords.require_length(dest_keypass, "New password")
         if not self.src_path:
             raise KeystoreToolError("Please specify -srckeystore")
         if self.p12_profile not in (None, "modern", "legacy"):
@@ -251,9 +252,9 @@ class Importer:
         # destination: probe, then its password
         dest_exists = os.path.exists(dest_path) and not in_place
         if in_place:
-            dest_type = (self.dest_type or "PKCS12").upper()
+            dest_type = (self.dest_type or DEFAULT_STORE_TYPE).upper()
         elif dest_exists:
-            dest_type = probe(read_existing(dest_path), self.dest_type)
+            dest_type = detect_store_type(read_existing(dest_path), self.dest_type)
         else:
             dest_type = new_store_type(self.dest_type)
         dest_pw: str | None = None
@@ -263,7 +264,7 @@ class Importer:
 
         # source: probe, then its password
         src_data = read_existing(src_path)
-        probe(src_data, self.src_type)
+        detect_store_type(src_data, self.src_type)
         src_pw = store_password(self.src_pass, modifying=False,
                                 prompt="Enter source keystore password:  ", box=SRC_INTEGRITY_BOX)
         src = KeystoreModel.loads(src_data, src_pw, self.src_type)
@@ -299,7 +300,7 @@ class Importer:
     def _import_all(self, src: KeystoreModel, dest: KeystoreModel,
                     dest_keypass: str | None) -> None:
         s = session()
-        if dest.store_type == "PKCS12" and dest_keypass is not None:
+        if dest.store_type == StoreType.PKCS12 and dest_keypass is not None:
             warn_pkcs12_keypass(dest, dest_keypass, "destkeypass")
             dest_keypass = None
         warn_pkcs12_password(dest, dest.password)
@@ -354,7 +355,7 @@ class Importer:
         copy = dataclasses.replace(entry, extras={})
         copy.created = now()
         if isinstance(copy, (PrivateKeyEntry, SecretKeyEntry)):
-            if dest.store_type == "PKCS12":
+            if dest.store_type == StoreType.PKCS12:
                 protect = dest.password
                 copy.key_password = None
             else:
@@ -408,7 +409,7 @@ def _unlock_pkcs12_keys_in_parallel(src: KeystoreModel) -> None:
     Run those derivations first on a thread pool (``hashlib.pbkdf2_hmac``
     releases the GIL); a key that does not open stays sealed, and the loop
     then reports it in order exactly as before."""
-    if src.store_type != "PKCS12" or src.password is None:
+    if src.store_type != StoreType.PKCS12 or src.password is None:
         return
     keys = [e for e in src if isinstance(e, (PrivateKeyEntry, SecretKeyEntry))
             and not e.is_unlocked]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 from ..errors import KeystoreToolError, UsageError
+from ..formats import StoreType
 from . import options as o
 from . import passwords
 from .common import (
@@ -338,10 +339,10 @@ def exportpem(
             passphrase = s.prompter.new_password(
                 "Enter PEM pass phrase: ",
                 "Verifying - Enter PEM pass phrase: ",
-                too_short="Pass phrase is too short - must be at least 6 characters",
+                subject="Pass phrase",
             )
-        elif len(passphrase) < passwords.MIN_LENGTH:
-            raise KeystoreToolError("Pass phrase must be at least 6 characters")
+        else:
+            passwords.require_length(passphrase, "Pass phrase")
     key = entry.private_key()
     enc: serialization.KeySerializationEncryption = (
         serialization.NoEncryption()
@@ -482,9 +483,9 @@ def importpem(
         if alias in ks:
             raise AliasError(f"Key not imported, alias <{alias}> already exists")
         kp = None
-        if ks.store_type != "PKCS12" and keypass_value is not None and keypass_value != ks.password:
-            if len(keypass_value) < passwords.MIN_LENGTH:
-                raise KeystoreToolError("Key password must be at least 6 characters")
+        if ks.store_type != StoreType.PKCS12 and keypass_value is not None \
+                and keypass_value != ks.password:
+            passwords.require_length(keypass_value, "Key password")
             kp = keypass_value
         else:
             warn_pkcs12_keypass(ks, keypass_value)
@@ -509,7 +510,8 @@ def importpem(
 # probe
 # ---------------------------------------------------------------------------
 def probe(
-    target: str,
+    target: Annotated[str, Opt("--target", help="the server, HOST[:PORT] (default port 8443)",
+                               positional=True)],
     alias: o.Alias = None,
     keystore: o.Keystore = None,
     storepass: o.StorePass = None,
@@ -554,7 +556,7 @@ def probe(
     if keystore is not None or alias is not None:
         entry, _ = _unlocked_key_entry(keystore, alias, storepass, storetype, keypass)
         key, chain_sent = entry.private_key(), entry.chain
-    result = tls.probe(host, port, key, chain_sent, timeout=timeout, settle=settle,
+    result = tls.probe_client_auth(host, port, key, chain_sent, timeout=timeout, settle=settle,
                        cafile=cafile, server_name=servername)
     status = {"accepted": 0, "requested": 0, "rejected": EXIT_PROBLEMS,
               "not-requested": EXIT_NOT_REQUESTED}[result.verdict]

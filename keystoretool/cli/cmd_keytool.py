@@ -14,6 +14,7 @@ from typing import Annotated
 
 from ..entries import PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
 from ..errors import AliasError, KeystoreToolError
+from ..formats import StoreType
 from . import options as o
 from . import passwords
 from .cmd_certs import (
@@ -81,9 +82,9 @@ def _store_secret(alias: str, make: KeyMaker, keypass: str | None, keystore: str
         algorithm, key, announce = make()
         if announce:
             s.info(announce)
-        if ks.store_type != "PKCS12" and key_pw is None:
+        if ks.store_type != StoreType.PKCS12 and key_pw is None:
             key_pw = _prompt_new_key_password(alias)
-        protect = None if ks.store_type == "PKCS12" or key_pw == ks.password else key_pw
+        protect = None if ks.store_type == StoreType.PKCS12 or key_pw == ks.password else key_pw
         ks.put(alias, SecretKeyEntry(alias, algorithm=algorithm, key=key, key_password=protect))
         opened.changed = True
     maybe_jks_warning(path, ks)

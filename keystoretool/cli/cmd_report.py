@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from ..errors import KeystoreToolError, UsageError
 from . import options as o
 from . import passwords
-from .common import open_store, probe, read_existing, session
+from .common import detect_store_type, open_store, read_existing, session
 from .options import Opt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,12 +46,12 @@ PrometheusFile = Annotated[
         path=True),
 ]
 OtherStorePass = Annotated[
-    str | None, Opt("--other-storepass", help=f"password of B (default: --storepass); "
-                    f"{o.PW_HELP}", secret=o.LITERAL),
+    str | None, Opt("--other-storepass", help=o.pw_help(
+        "--other-storepass", "password of B (default: --storepass)"), secret=o.LITERAL),
 ]
 OtherKeyPass = Annotated[
-    str | None, Opt("--other-keypass", help=f"key password in B for --keys (default: "
-                    f"--keypass); {o.PW_HELP}", secret=o.LITERAL),
+    str | None, Opt("--other-keypass", help=o.pw_help(
+        "--other-keypass", "key password in B for --keys (default: --keypass)"), secret=o.LITERAL),
 ]
 OtherStoreType = Annotated[
     str | None, Opt("--other-storetype", help="type of B (default: detected from the content)"),
@@ -125,7 +125,7 @@ def _read_stores(
         spec = per_store.get(path, default_spec)
         try:
             data = read_existing(path)
-            probe(data, storetype)
+            detect_store_type(data, storetype)
             pw = passwords.resolve(spec)
             ks = Keystore.loads(data, pw, storetype)
         except KeystoreToolError as exc:

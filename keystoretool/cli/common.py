@@ -18,7 +18,8 @@ from typing import TextIO, cast
 
 from ..entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
 from ..errors import KeystoreToolError, UnrecoverableKeyError
-from ..model import Keystore, pkcs12_password_warning
+from ..formats import DEFAULT_STORE_TYPE, PROPRIETARY, WRITABLE, StoreType
+from ..model import Keystore, StoreChange, pkcs12_password_warning
 from . import passwords
 from .passwords import Prompter
 
@@ -73,6 +74,8 @@ class Session:
         self.prompter: Prompter = prompter if prompter is not None else Prompter(err=self.err)
         self.warnings: list[str] = []
         self.lock_timeout = lock_timeout
+        #: What each keystore save of this run changed (batch reports them).
+        self.changes: list[StoreChange] = []
 
     def end_line(self) -> None:
         """Finish a prompt line left open (before an error or warnings)."""
@@ -118,14 +121,14 @@ def set_lock_timeout(value: float | None) -> None:
 
 def warn_pkcs12_keypass(ks: Keystore, keypass: str | None, option: str = "keypass") -> None:
     """keytool's warning when a PKCS12 is given a key password other than the store's."""
-    if ks.store_type == "PKCS12" and keypass is not None and ks.password is not None \
+    if ks.store_type == StoreType.PKCS12 and keypass is not None and ks.password is not None \
             and keypass != ks.password:
         session().err.write(PKCS12_KEYPASS_WARNING.format(opt=option) + "\n")
 
 
 def warn_pkcs12_password(ks: Keystore, password: str | None) -> None:
     """keytool refuses a non-ASCII PKCS12 password; we write the file but say so."""
-    if ks.store_type == "PKCS12" and password is not None:
+    if ks.store_type == StoreType.PKCS12 and password is not None:
         warning = pkcs12_password_warning(password)
         if warning:
             session().warn(warning)
@@ -213,7 +216,7 @@ def jks_warning(path: str, store_type: str) -> str:
 def maybe_jks_warning(path: str, ks: Keystore) -> None:
     """keytool's proprietary-format warning: JKS/JCEKS files holding anything
     but trusted certificates."""
-    if ks.store_type in ("JKS", "JCEKS") and ks.has_secret_or_key_entries():
+    if ks.store_type in PROPRIETARY and ks.has_secret_or_key_entries():
         session().warn(jks_warning(path, ks.store_type))
 
 
@@ -223,7 +226,7 @@ def read_existing(path: str) -> bytes:
     return storage.read_keystore(path)
 
 
-def probe(data: bytes, store_type: str | None) -> str:
+def detect_store_type(data: bytes, store_type: str | None) -> str:
     from .. import formats
 
     return formats.resolve_type(data, store_type)
@@ -246,8 +249,8 @@ def store_password(spec: str | None, *, modifying: bool, new: bool = False,
     """
     pw = passwords.resolve(spec)
     if pw is not None:
-        if new and len(pw) < passwords.MIN_LENGTH:
-            raise KeystoreToolError("Keystore password must be at least 6 characters")
+        if new:
+            passwords.require_length(pw, "Keystore password")
         return pw
     pw = session().prompter.store_password(modifying=modifying, prompt=prompt, new=new)
     if pw is None and not modifying:
@@ -258,10 +261,10 @@ def store_password(spec: str | None, *, modifying: bool, new: bool = False,
 def new_store_type(storetype: str | None) -> str:
     """The type of a keystore about to be created (``-storetype``, PKCS12 by
     default), refused before any password is asked, as keytool does."""
-    store_type = (storetype or "PKCS12").upper()
-    if store_type not in ("JKS", "JCEKS", "PKCS12"):
+    store_type = (storetype or DEFAULT_STORE_TYPE).upper()
+    if store_type not in WRITABLE:
         raise KeystoreToolError(f"{store_type} not found")
-    return store_type
+    return StoreType(store_type)
 
 
 @dataclass
@@ -276,7 +279,7 @@ def open_store(path: str | None, storepass: str | None, storetype: str | None, *
     """Open an existing keystore for reading: probe, then password, then parse."""
     path = path or default_keystore()
     data = read_existing(path)
-    probe(data, storetype)
+    detect_store_type(data, storetype)
     pw = store_password(storepass, modifying=modifying, prompt=prompt)
     ks = Keystore.loads(data, pw, storetype)
     ks.path = path
@@ -318,7 +321,7 @@ def modify_store(path: str | None, storepass: str | None, storetype: str | None,
     for someone typing a password); the store that is changed is the one
     read under the lock."""
     path = path or default_keystore()
-    probe(read_existing(path), storetype)
+    detect_store_type(read_existing(path), storetype)
     pw = store_password(storepass, modifying=True)
     with edit_store(path, pw, storetype, verbose=verbose, backup=backup) as target:
         target.changed = True
@@ -336,7 +339,7 @@ def save(ks: Keystore, path: str, *, verbose: bool, backup: bool = False) -> Non
         session().info(note)
     if verbose:
         session().info(f"[Storing {path}]")
-    ks.save(path, backup=backup, notice=_notice)
+    session().changes.append(ks.save(path, backup=backup, notice=_notice))
 
 
 def _notice(line: str) -> None:
@@ -358,7 +361,7 @@ def recover_key(entry: Entry, ks: Keystore, alias_typed: str, keypass_spec: str 
         return None
     assert isinstance(entry, (PrivateKeyEntry, SecretKeyEntry))
     keypass = passwords.resolve(keypass_spec)
-    if ks.store_type == "PKCS12":
+    if ks.store_type == StoreType.PKCS12:
         warn_pkcs12_keypass(ks, keypass, option)
         entry.unlock(ks.password)
         return ks.password
@@ -414,9 +417,9 @@ def edit_store(path: str, password: str | None, storetype: str | None, *,
                     f"{path} was created by another process meanwhile and does not open "
                     f"with the password and type given ({exc}); run the command again") from None
             report_load(ks)
-            if (storetype or "").upper() == "JCEKS" and ks.store_type == "JKS":
+            if (storetype or "").upper() == StoreType.JCEKS and ks.store_type == StoreType.JKS:
                 # keytool's JCEKS provider reads JKS files and stores JCEKS: so do we
-                ks.store_type = "JCEKS"
+                ks.store_type = StoreType.JCEKS
         elif create_type is not None:
             ks = Keystore.new(create_type, password, profile=profile)
         else:
@@ -441,13 +444,13 @@ def open_or_create(path: str, storepass: str | None, storetype: str | None, *,
     keystore at once: the second adds its change to the first one's file.
     """
     if os.path.exists(path):
-        probe(read_existing(path), storetype)
+        detect_store_type(read_existing(path), storetype)
         pw = store_password(storepass, modifying=True)
         create_type = None
     else:
         create_type = new_store_type(storetype)
         pw = store_password(storepass, modifying=True, new=True)
-        if create_type == "PKCS12" and pw is not None:
+        if create_type == StoreType.PKCS12 and pw is not None:
             warning = pkcs12_password_warning(pw)
             if warning:
                 session().warn(warning)

@@ -18,42 +18,15 @@ later by :mod:`keystoretool.cli.passwords`.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
+from .commands import NAMES
 
-#: keytool command -> native command name (old names included).
-COMMANDS: dict[str, str] = {
-    "certreq": "certreq",
-    "changealias": "changealias",
-    "delete": "delete",
-    "exportcert": "exportcert",
-    "export": "exportcert",
-    "genkeypair": "genkeypair",
-    "genkey": "genkeypair",
-    "genseckey": "genseckey",
-    "gencert": "gencert",
-    "gencrl": "gencrl",
-    "importcert": "importcert",
-    "import": "importcert",
-    "importpass": "importpass",
-    "importpassword": "importpass",
-    "importkeystore": "importkeystore",
-    "keypasswd": "keypasswd",
-    "list": "list",
-    "printcert": "printcert",
-    "printcertreq": "printcertreq",
-    "printcrl": "printcrl",
-    "storepasswd": "storepasswd",
-    "showinfo": "showinfo",
-    "keyclone": "keyclone",
-    "selfcert": "selfcert",
-    # beyond keytool, reachable in single-dash form too
-    "version": "version",
-    "expiry": "expiry",
-    "diff": "diff",
-}
+#: keytool command -> native command name (old names included), from the
+#: command table; ``-version`` is answered before any command runs.
+COMMANDS: dict[str, str] = {**NAMES, "version": "version"}
 
 #: keytool options that take a value.
 VALUE_OPTIONS = {
@@ -83,9 +56,6 @@ PASSWORD_OPTIONS = {
 #: Options that may repeat without keytool's warning.
 REPEATABLE = {"ext", "addprovider", "providerclass", "providerarg", "keypass-for", "storepass-for",
               "id"}
-#: Options a command takes more than once: ``-expiry`` and ``-diff`` take
-#: their keystores as repeated ``-keystore`` (natively: positional arguments).
-REPEATABLE_FOR: dict[str, set[str]] = {"expiry": {"keystore"}, "diff": {"keystore"}}
 
 #: Synonym groups: keytool sets one variable for all names in a group. The
 #: native command gets the first name of the group it declares.
@@ -134,6 +104,70 @@ def is_keytool_syntax(argv: Sequence[str]) -> bool:
     return False
 
 
+def is_help_request(argv: Sequence[str]) -> bool:
+    """keytool's ``-help`` / ``-?`` / ``-h`` without a command (``--help`` and
+    ``-h`` alone are typer's native help)."""
+    return bool(argv) and argv[0] not in ("--help", "-h") and argv[0].startswith("-") \
+        and not argv[0].startswith("--") and collate(argv[0][1:]) in _COLLATED_HELP
+
+
+def is_mixed_syntax(argv: Sequence[str]) -> bool:
+    """A native command name followed by keytool's single-dash options
+    (``changealias -alias x -destalias y``): read as keytool syntax."""
+    if not argv or argv[0] not in COMMANDS or argv[0] == "version":
+        return False
+    return any(len(a) > 2 and a.startswith("-") and not a.startswith("--")
+               and collate(a[1:].split(":", 1)[0]) in _COLLATED_OPTIONS for a in argv[1:])
+
+
+def suggestion(word: str) -> str:
+    """`` (did you mean -list?)`` for a mistyped command or option, or ""."""
+    import difflib
+
+    dashes = len(word) - len(word.lstrip("-"))
+    body = collate(word[dashes:].split(":", 1)[0])
+    if not body:
+        return ""
+    names = {collate(n): n for n in (*COMMANDS, *_ALL_OPTIONS)}
+    close = difflib.get_close_matches(body, names, n=1, cutoff=0.75)
+    if not close:
+        return ""
+    prefix = "-" * dashes if dashes else ""
+    return f" (did you mean {prefix}{names[close[0]]}?)"
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    for arg in argv:
+        if arg.startswith("-") and not arg.startswith("--"):
+            cmd = _COLLATED_COMMANDS.get(collate(arg[1:]))
+            if cmd is not None:
+                return cmd
+    return None
+
+
+def _declared(command: str | None) -> tuple[set[str], set[str], set[str]]:
+    """(value options, flag options, repeatable options) the command's own
+    declaration adds to keytool's: every option of an extra works in keytool
+    syntax; a positional or list option may repeat (``-expiry -keystore a
+    -keystore b``)."""
+    from .commands import BY_NAME
+
+    if command is None or command not in BY_NAME or BY_NAME[command].module is None:
+        return set(), set(), set()
+    from .registry import find_command, params
+
+    func = find_command(command)
+    values: set[str] = set()
+    flags: set[str] = set()
+    repeatable: set[str] = set()
+    for p in params(func) if func is not None else []:
+        for name in (n[2:] for n in p.opt.names if n.startswith("--")):
+            (flags if p.kind is bool else values).add(name)
+            if p.kind is list or p.opt.positional:
+                repeatable.add(canonical(name))
+    return values, flags, repeatable
+
+
 @dataclass
 class ParsedKeytool:
     command: str | None
@@ -152,6 +186,9 @@ def parse(argv: Sequence[str]) -> ParsedKeytool:
     """Parse a keytool command line (without the program name)."""
     result = ParsedKeytool(command=None)
     repeated: list[tuple[str, str]] = []  # (option key, name) of each repetition
+    own_values, own_flags, repeatable_here = _declared(_command_of(argv))
+    flag_options = (FLAG_OPTIONS | own_flags) - own_values
+    collated_options = {**_COLLATED_OPTIONS, **{collate(k): k for k in own_values | own_flags}}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -179,10 +216,10 @@ def parse(argv: Sequence[str]) -> ParsedKeytool:
             result.command = cmd
             i += 1
             continue
-        name = _COLLATED_OPTIONS.get(collate(name_part))
+        name = collated_options.get(collate(name_part))
         if name is None:
-            raise UsageError(f"Illegal option:  {arg}")
-        if name in FLAG_OPTIONS:
+            raise UsageError(f"Illegal option:  {arg}{suggestion(arg)}")
+        if name in flag_options:
             if modifier is not None:
                 raise UsageError(f"Illegal option:  {arg}")
             value: str | bool = True
@@ -211,7 +248,7 @@ def parse(argv: Sequence[str]) -> ParsedKeytool:
     # Repeated options: all but the last are ignored, with keytool's warning,
     # unless the command takes the option several times.
     for key, name in repeated:
-        if key in REPEATABLE_FOR.get(result.command or "", ()):
+        if key in repeatable_here:
             continue
         result.options[key] = result.options[key][-1:]
         warning = (
@@ -223,24 +260,23 @@ def parse(argv: Sequence[str]) -> ParsedKeytool:
     return result
 
 
-def to_native(
-    parsed: ParsedKeytool, accepts: Callable[[str, str], bool]
-) -> list[str]:
-    """Native argv for a parsed keytool command line.
-
-    ``accepts(command, option_name)`` tells whether the native command
-    declares ``--option_name``; options a command does not use are dropped,
-    as keytool ignores them.
-    """
+def to_native(parsed: ParsedKeytool) -> list[str]:
+    """Native argv for a parsed keytool command line. Options the command
+    does not declare are dropped, as keytool ignores them; a synonym becomes
+    the name of its group the command declares (``-keystore`` ->
+    ``--destkeystore`` for ``importkeystore``)."""
     if parsed.command is None:
         return ["--help"]
     cmd = parsed.command
     if parsed.help:  # keytool's "-x -help" shows the command's help, whatever else is given
         return [cmd, "--help"]
+    from .registry import declared_options
+
+    declared = declared_options(cmd)
     out = [cmd]
     for key in parsed.order:
         group = _GROUP.get(key, (key,))
-        target = next((n for n in group if accepts(cmd, n)), None)
+        target = next((n for n in group if n in declared), None)
         if target is None:
             continue
         for value in parsed.options[key]:
@@ -270,3 +306,10 @@ def native_password_modifiers(argv: Sequence[str]) -> list[str]:
         out.append(arg)
         i += 1
     return out
+
+
+def native_short_options(argv: Sequence[str]) -> list[str]:
+    """``--v`` is keytool's ``-v`` spelled natively; typer knows it as ``-v``
+    (so its help shows ``-v``, not ``--v``)."""
+    return ["-" + a[2:] if len(a) == 3 and a.startswith("--") and a[2].isalpha() else a
+            for a in argv]

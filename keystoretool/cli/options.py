@@ -54,7 +54,14 @@ class Opt:
         object.__setattr__(self, "positional", positional)
 
 
-PW_HELP = "literal, or :env VAR / :file F (e.g. --storepass:env PW)"
+#: How a password option's value may be given (in every password option's help).
+PW_SOURCES = "literal, or :env VAR / :file F"
+
+
+def pw_help(option: str, what: str) -> str:
+    """The help of a password option; its example names the option itself."""
+    return f"{what}; {PW_SOURCES} (e.g. {option}:env PW)"
+
 
 Alias = Annotated[str | None, Opt("--alias", help="alias name of the entry")]
 DestAlias = Annotated[str | None, Opt("--destalias", help="destination alias")]
@@ -62,12 +69,15 @@ Keystore = Annotated[
     str | None, Opt("--keystore", help="keystore name (default ~/.keystore)", path=True)
 ]
 StorePass = Annotated[
-    str | None, Opt("--storepass", help=f"keystore password; {PW_HELP}", secret=LITERAL)
+    str | None,
+    Opt("--storepass", help=pw_help("--storepass", "keystore password"), secret=LITERAL),
 ]
 StoreType = Annotated[
     str | None, Opt("--storetype", help="keystore type (JKS, JCEKS, PKCS12, BKS, UBER)")
 ]
-KeyPass = Annotated[str | None, Opt("--keypass", help=f"key password; {PW_HELP}", secret=LITERAL)]
+KeyPass = Annotated[
+    str | None, Opt("--keypass", help=pw_help("--keypass", "key password"), secret=LITERAL)
+]
 Verbose = Annotated[bool, Opt("--v", "-v", help="verbose output")]
 Rfc = Annotated[bool, Opt("--rfc", help="output in RFC (PEM) style")]
 NoPrompt = Annotated[bool, Opt("--noprompt", help="do not prompt")]
@@ -89,11 +99,25 @@ SrcStoreType = Annotated[str | None, Opt("--srcstoretype", help="source keystore
 DestStoreType = Annotated[
     str | None, Opt("--deststoretype", help="destination type (new store: PKCS12)")
 ]
-SrcStorePass = Annotated[str | None, Opt("--srcstorepass", help=PW_HELP, secret=LITERAL)]
-DestStorePass = Annotated[str | None, Opt("--deststorepass", help=PW_HELP, secret=LITERAL)]
+SrcStorePass = Annotated[
+    str | None,
+    Opt("--srcstorepass", help=pw_help("--srcstorepass", "source keystore password"),
+        secret=LITERAL),
+]
+DestStorePass = Annotated[
+    str | None,
+    Opt("--deststorepass", help=pw_help("--deststorepass", "destination keystore password"),
+        secret=LITERAL),
+]
 SrcAlias = Annotated[str | None, Opt("--srcalias", help="import only this entry")]
-SrcKeyPass = Annotated[str | None, Opt("--srckeypass", help=PW_HELP, secret=LITERAL)]
-DestKeyPass = Annotated[str | None, Opt("--destkeypass", help=PW_HELP, secret=LITERAL)]
+SrcKeyPass = Annotated[
+    str | None,
+    Opt("--srckeypass", help=pw_help("--srckeypass", "source key password"), secret=LITERAL),
+]
+DestKeyPass = Annotated[
+    str | None,
+    Opt("--destkeypass", help=pw_help("--destkeypass", "destination key password"), secret=LITERAL),
+]
 KeyPassFor = Annotated[
     list[str] | None,
     Opt("--keypass-for", help="ALIAS=SOURCE: key password of one source entry "

@@ -14,11 +14,31 @@ import errno
 import os
 import sys
 import unicodedata
+from typing import TypeGuard
 
 from ..errors import KeystoreToolError, UsageError
 from .keytool_argv import PASSWORD_PREFIX
 
+#: keytool's one length rule for a password it stores (a store, a key, a
+#: PEM pass phrase): the functions below are its only users, and callers pass
+#: the subject keytool names in each situation ("Keystore password", "Key
+#: password", "New password", "Pass phrase", "Password").
 MIN_LENGTH = 6
+
+
+def long_enough(password: str | None) -> TypeGuard[str]:
+    return password is not None and len(password) >= MIN_LENGTH
+
+
+def too_short_line(subject: str) -> str:
+    """What a prompt says before asking again: ``Key password is too short - ...``."""
+    return f"{subject} is too short - must be at least {MIN_LENGTH} characters"
+
+
+def require_length(password: str, subject: str) -> None:
+    """A password given on the command line: refused (exit 1) when too short."""
+    if not long_enough(password):
+        raise KeystoreToolError(f"{subject} must be at least {MIN_LENGTH} characters")
 
 
 def resolve(spec: str | None) -> str | None:
@@ -280,9 +300,8 @@ class Prompter:
             return self.password(prompt)
         for _ in range(3):
             pw = self.password(prompt)
-            if pw is None or len(pw) < MIN_LENGTH:
-                self._say(f"Keystore password is too short - must be at least {MIN_LENGTH} "
-                          "characters\n")
+            if not long_enough(pw):
+                self._say(too_short_line("Keystore password") + "\n")
                 continue
             if new:
                 again = self.password("Re-enter new password: ")
@@ -293,13 +312,12 @@ class Prompter:
         raise KeystoreToolError("Too many failures - try later")
 
     def new_password(self, first: str, second: str, *, old: str | None = None,
-                     too_short: str = "Password is too short - must be at least 6 characters"
-                     ) -> str:
+                     subject: str = "Password") -> str:
         """A new password asked twice (storepasswd / keypasswd without -new)."""
         for _ in range(3):
             pw = self.password(first)
-            if pw is None or len(pw) < MIN_LENGTH:
-                self._say(too_short + "\n")
+            if not long_enough(pw):
+                self._say(too_short_line(subject) + "\n")
                 continue
             if old is not None and pw == old:
                 self._say("Passwords must differ\n")

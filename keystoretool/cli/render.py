@@ -14,13 +14,15 @@ from typing import Any
 
 from ..entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry
 from ..errors import KeystoreToolError
+from ..formats import StoreType
 from ..model import Keystore
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 STARS = "*******************************************"
 ENTRY_SEPARATOR = f"\n\n{STARS}\n{STARS}\n\n\n"
 
-PROVIDERS = {"JKS": "SUN", "PKCS12": "SUN", "JCEKS": "SunJCE", "BKS": "BC", "UBER": "BC"}
+PROVIDERS: dict[str, str] = {StoreType.JKS: "SUN", StoreType.PKCS12: "SUN",
+                             StoreType.JCEKS: "SunJCE", StoreType.BKS: "BC", StoreType.UBER: "BC"}
 
 
 def medium_date(dt: datetime) -> str:

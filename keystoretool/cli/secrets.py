@@ -30,26 +30,21 @@ MASK = "****"
 #: Literal secrets at least this long are also removed from messages.
 SCRUB_MIN = 4
 _PLACEHOLDER = "MASKED_SECRET_PLACEHOLDER"
-#: Not scanned: ``batch`` declares no secret, and building its ``COMMANDS``
-#: would import typer.
-_UNSCANNED = {"keystoretool.cli.cmd_batch"}
 
 
 @cache
 def secret_options() -> dict[str, str]:
     """Collated option name (no dashes) -> secret kind, over every command."""
     from .keytool_argv import PASSWORD_OPTIONS, collate
-    from .registry import ALL_MODULES, import_optional, params
+    from .registry import all_commands, params
 
     found = {collate(name): LITERAL for name in PASSWORD_OPTIONS}
-    for module_name in (m for m in ALL_MODULES if m not in _UNSCANNED):
-        module = import_optional(module_name)
-        for func in getattr(module, "COMMANDS", {}).values():
-            for p in params(func):
-                if p.opt.secret is None:
-                    continue
-                for name in p.opt.names:
-                    found[collate(name.lstrip("-"))] = p.opt.secret
+    for _, func in all_commands():
+        for p in params(func):
+            if p.opt.secret is None:
+                continue
+            for name in p.opt.names:
+                found[collate(name.lstrip("-"))] = p.opt.secret
     return found
 
 

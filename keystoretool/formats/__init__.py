@@ -14,6 +14,7 @@ this file (e.g. the PKCS12 algorithms to reuse), or None for a new store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FormatError, KeystoreToolError
@@ -24,10 +25,29 @@ if TYPE_CHECKING:  # pragma: no cover
 JKS_MAGIC = b"\xfe\xed\xfe\xed"
 JCEKS_MAGIC = b"\xce\xce\xce\xce"
 
-#: Types we can read, by keytool's (upper-case) name.
-READABLE = ("JKS", "JCEKS", "PKCS12", "BKS", "UBER")
+
+
+class StoreType(StrEnum):
+    """A keystore format, by keytool's (upper-case) ``-storetype`` name.
+
+    A ``StrEnum``: a member equals its name as a string, so a type read from
+    a command line compares with it directly."""
+
+    JKS = "JKS"
+    JCEKS = "JCEKS"
+    PKCS12 = "PKCS12"
+    BKS = "BKS"  # Bouncy Castle's formats: read (through pyjks), never written
+    UBER = "UBER"
+
+
+#: Types we can read.
+READABLE: tuple[StoreType, ...] = tuple(StoreType)
 #: Types we can write.
-WRITABLE = ("JKS", "JCEKS", "PKCS12")
+WRITABLE: tuple[StoreType, ...] = (StoreType.JKS, StoreType.JCEKS, StoreType.PKCS12)
+#: keytool's "proprietary format" stores (its migrate-to-PKCS12 warning).
+PROPRIETARY: tuple[StoreType, ...] = (StoreType.JKS, StoreType.JCEKS)
+#: The type of a store created without ``-storetype`` (keytool 9+).
+DEFAULT_STORE_TYPE = StoreType.PKCS12
 
 
 @dataclass
@@ -42,21 +62,21 @@ class LoadedStore:
     unattached: list[Entry] = field(default_factory=list)
 
 
-def detect(data: bytes) -> str | None:
+def detect(data: bytes) -> StoreType | None:
     """The store type by content, as keytool probes it; None when unknown."""
     if data[:4] == JKS_MAGIC:
-        return "JKS"
+        return StoreType.JKS
     if data[:4] == JCEKS_MAGIC:
-        return "JCEKS"
+        return StoreType.JCEKS
     if data[:1] == b"\x30" and len(data) > 4:
-        return "PKCS12"
+        return StoreType.PKCS12
     if len(data) >= 4 and int.from_bytes(data[:4], "big") in (1, 2):
         # BKS (version 1 or 2) starts with a big-endian int version, then a salt.
-        return "BKS"
+        return StoreType.BKS
     return None
 
 
-def resolve_type(data: bytes, requested: str | None) -> str:
+def resolve_type(data: bytes, requested: str | None) -> StoreType:
     """The format to parse ``data`` with, honouring keytool's -storetype rules.
 
     JKS and PKCS12 are "dual format" (each reads the other's files); JCEKS
@@ -64,11 +84,11 @@ def resolve_type(data: bytes, requested: str | None) -> str:
     """
     probed = detect(data)
     if requested is None:
-        if probed is None or probed == "BKS":
+        if probed is None or probed == StoreType.BKS:
             # BKS cannot be told from random bytes reliably; keytool cannot
             # read BKS at all, so it says this for any unknown content.
-            if probed == "BKS":
-                return "BKS"
+            if probed == StoreType.BKS:
+                return StoreType.BKS
             raise FormatError(
                 "Unrecognized keystore format. Please load it with a specified type"
             )
@@ -76,25 +96,24 @@ def resolve_type(data: bytes, requested: str | None) -> str:
     req = requested.upper()
     if req not in READABLE:
         raise KeystoreToolError(f"{req} not found")
-    if req in ("JKS", "PKCS12") and probed in ("JKS", "PKCS12"):
+    kind = StoreType(req)
+    if kind in (StoreType.JKS, StoreType.PKCS12) and probed in (StoreType.JKS, StoreType.PKCS12):
         return probed
-    if req == "JCEKS" and probed in ("JKS", "JCEKS"):
+    if kind == StoreType.JCEKS and probed in (StoreType.JKS, StoreType.JCEKS):
         return probed
-    if req in ("BKS", "UBER"):
-        return req
-    if req == "PKCS12" and probed is None:
+    if kind in (StoreType.BKS, StoreType.UBER):
+        return kind
+    if probed != kind:  # (a PKCS12 requested for unknown content included)
         raise FormatError("Invalid keystore format")
-    if probed != req:
-        raise FormatError("Invalid keystore format")
-    return req
+    return kind
 
 
 def _module(store_type: str) -> Any:
-    if store_type in ("JKS", "JCEKS", "BKS", "UBER"):
+    if store_type in READABLE and store_type != StoreType.PKCS12:
         from . import jks
 
         return jks
-    if store_type == "PKCS12":
+    if store_type == StoreType.PKCS12:
         from . import pkcs12
 
         return pkcs12

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .. import StoreType
 from .bags import SealedKey
 from .profiles import LEGACY, MODERN, PROFILES, Profile
 
@@ -68,14 +69,14 @@ __all__ = [
 ]
 
 
-def load(data: bytes, password: str | None, store_type: str = "PKCS12") -> LoadedStore:
+def load(data: bytes, password: str | None, store_type: str = StoreType.PKCS12) -> LoadedStore:
     """Parse a PKCS12 file. ``password=None`` reads it as keytool does without
     a password: no MAC check, encrypted safes (usually the certificates) skipped."""
     from .. import LoadedStore
     from . import codec
 
     read = codec.load(data, password)
-    return LoadedStore("PKCS12", read.entries, state=read.profile, verified=read.verified,
+    return LoadedStore(StoreType.PKCS12, read.entries, state=read.profile, verified=read.verified,
                        warnings=read.warnings, unattached=list(read.unattached))
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ... import der
 from ...der import DerError, Node
 from ...errors import UnrecoverableKeyError
+from .. import StoreType
 from ..budget import UNBOUNDED, WorkBudget
 from . import bmpstring, pbe
 
@@ -78,7 +79,7 @@ class SealedKey:
     the raw key bytes and sets :attr:`algorithm` to the Java algorithm name).
     """
 
-    format = "PKCS12"
+    format: str = StoreType.PKCS12
 
     def __init__(
         self, epki: bytes, kind: str, password: str | None, budget: WorkBudget = UNBOUNDED

@@ -17,6 +17,7 @@ from ... import der
 from ...der import DerError, Node
 from ...entries import Entry, PrivateKeyEntry, SecretKeyEntry, TrustedCertEntry, java_lower
 from ...errors import FormatError, IntegrityError, KeystoreToolError
+from .. import StoreType
 from ..budget import WorkBudget
 from . import bags, mac, pbe
 from .bags import Bag, SealedKey
@@ -123,7 +124,7 @@ def _load(data: bytes, password: str | None) -> Read:
     # Parse every safe first: the key-derivation work the file asks for is
     # planned, and refused when over its budget, before any of it runs.
     contents = der.parse(auth_safe, "AuthenticatedSafe").seq("AuthenticatedSafe")
-    work = WorkBudget("PKCS12 keystore", "PKCS12", len(contents) + (mac_parsed is not None))
+    work = WorkBudget("PKCS12 keystore", StoreType.PKCS12, len(contents) + (mac_parsed is not None))
     parsed = _Parsed()
     sealed_safes: list[tuple[pbe.ParsedPbe, bytes]] = []
     for ci in contents:
