@@ -527,9 +527,13 @@ def run_batch(lines: Sequence[Line], *, keep_going: bool = False, jobs: int = 1,
               as_json: bool = False) -> list[int]:
     """Run a batch, printing each line's output in line order; returns the
     numbers of the lines that failed."""
+    from .common import jks_warning_once
+
     printer = _Printer(lines, as_json)
     groups = plan_groups(lines) if jobs > 1 else [list(lines)]
-    with _observe_keystores():
+    # keytool's JKS warning once per keystore, not once per line (a keystore's
+    # lines are all in one group, so with --jobs too)
+    with _observe_keystores(), jks_warning_once():
         if jobs > 1 and len(groups) > 1:
             _run_parallel(groups, printer, keep_going=keep_going,
                           jobs=min(jobs, len(groups)))

@@ -2,6 +2,8 @@
 
 Exit status: 0 when all is well, 2 when problems were found (chain, check) or
 the server rejected the client certificate (probe), 1 for an error.
+keytool does not have these commands, so they never print its warning about
+the proprietary JKS/JCEKS format.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from . import options as o
 from . import passwords
 from .common import (
     default_keystore,
-    maybe_jks_warning,
     modify_store,
     open_or_create,
     open_store,
@@ -178,7 +179,6 @@ def chain(
             certs = entry.chain
         else:
             raise KeystoreToolError(f"Alias <{alias}> has no certificate")
-        maybe_jks_warning(opened.path, opened.keystore)
 
     report = ch.diagnose(certs, pool=pool, cafile=anchors, client_auth=not no_client_auth)
     if fix:
@@ -252,7 +252,6 @@ def _chain_add(
     else:
         s.out.write(_render_report(report))
         s.out.write(f"\nChain of <{alias}> now holds {len(new_chain)} certificates.\n")
-    maybe_jks_warning(path, opened.keystore)
     return 0 if report.sound else EXIT_PROBLEMS
 
 
@@ -275,7 +274,6 @@ def _unlocked_key_entry(
     if not isinstance(entry, PrivateKeyEntry):
         raise KeystoreToolError(f"Alias <{alias}> has no key")
     recover_key(entry, opened.keystore, alias, keypass)
-    maybe_jks_warning(opened.path, opened.keystore)
     return entry, opened.path
 
 
@@ -482,12 +480,10 @@ def importpem(
     with open_or_create(path, storepass, storetype, verbose=verbose, backup=backup) as target:
         fill(target.keystore)
         target.changed = True
-    ks = target.keystore
     s.info(
         f"Imported the key and {len(ordered)} certificate"
         f"{'s' if len(ordered) != 1 else ''} as <{alias}> into {path}"
     )
-    maybe_jks_warning(path, ks)
 
 
 # ---------------------------------------------------------------------------
