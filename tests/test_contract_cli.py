@@ -3,6 +3,7 @@ password syntax for --passout/--passin, and no library warning on stderr."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,3 +72,83 @@ def test_jks_warning_once_per_batch_per_keystore(
         assert err.count(JKS_WARNING) == 2, err
         assert err.count(f"-srckeystore {ks} ") == 1
         assert err.count(f"-srckeystore {other} ") == 1
+
+
+# ---------------------------------------------------------------------------
+# one password syntax for --passout / --passin
+
+
+def _export(ks: Path, out: Path, *extra: str | Path, stdin: bytes = b"",
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return run_cli(["exportpem", "--keystore", ks, "--alias", "sourceAlias", "--storepass", PW,
+                    "--out", out, *extra], stdin=stdin, env=env)
+
+
+def _key_opens(pem: Path, passphrase: str) -> None:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    load_pem_private_key(pem.read_bytes(), passphrase.encode())
+
+
+def test_passout_and_passin_take_env_and_file_forms(
+        tmp_copy: Callable[..., Path], tmp_path: Path) -> None:
+    ks = _seed(tmp_copy)
+    pwfile = tmp_path / "pw.txt"
+    pwfile.write_text("from-a-file\n")
+    forms: list[tuple[list[str | Path], dict[str, str], str]] = [
+        (["--passout:env", "KPW"], {"KPW": "from-env-1"}, "from-env-1"),
+        (["--passout:file", pwfile], {}, "from-a-file"),
+        (["--passout", "env:KPW"], {"KPW": "from-env-2"}, "from-env-2"),
+        (["--passout", f"file:{pwfile}"], {}, "from-a-file"),
+        (["--passout", "pass:literal-1"], {}, "literal-1"),
+    ]
+    for n, (args, env, expected) in enumerate(forms):
+        out = tmp_path / f"k{n}.pem"
+        r = _export(ks, out, *args, env=env)
+        assert r.returncode == 0, (args, r.stderr)
+        _key_opens(out, expected)
+        # and back in with the matching --passin form
+        target = tmp_path / f"in{n}.p12"
+        passin = [a.replace("--passout", "--passin", 1) if isinstance(a, str) else a
+                  for a in args]
+        r = run_cli(["importpem", "--key", out, "--keystore", target, "--storepass", PW,
+                     "--alias", "back", *passin], env=env)
+        assert r.returncode == 0, (passin, r.stderr)
+        assert target.exists()
+
+
+def test_passout_env_missing_variable(tmp_copy: Callable[..., Path], tmp_path: Path) -> None:
+    ks = _seed(tmp_copy)
+    r = _export(ks, tmp_path / "x.pem", "--passout:env", "NO_SUCH_VARIABLE_P2C")
+    assert r.returncode == 1
+    assert r.stderr.decode().strip().endswith(
+        "keystoretool error: Cannot find environment variable: NO_SUCH_VARIABLE_P2C")
+    assert not (tmp_path / "x.pem").exists()
+
+
+def test_exportpem_without_passout_and_no_terminal_is_one_clear_error(
+        tmp_copy: Callable[..., Path], tmp_path: Path) -> None:
+    ks = _seed(tmp_copy)
+    out = tmp_path / "x.pem"
+    r = _export(ks, out)
+    err = r.stderr.decode()
+    assert r.returncode == 1
+    assert "too short" not in err and "Too many failures" not in err
+    errors = [line for line in err.splitlines() if line.startswith("keystoretool error:")]
+    assert len(errors) == 1
+    assert "--passout" in errors[0] and "--no-encrypt" in errors[0]
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_exportpem_passphrase_piped_still_works(
+        tmp_copy: Callable[..., Path], tmp_path: Path) -> None:
+    ks = _seed(tmp_copy)
+    out = tmp_path / "x.pem"
+    r = _export(ks, out, stdin=b"piped-secret\npiped-secret\n")
+    assert r.returncode == 0, r.stderr
+    _key_opens(out, "piped-secret")
+    r = _export(ks, tmp_path / "y.pem", stdin=b"piped-secret\nother-secret\n")
+    assert r.returncode == 1 and b"differ" in r.stderr
+    r = _export(ks, tmp_path / "z.pem", stdin=b"short\n")
+    assert r.returncode == 1 and b"at least 6 characters" in r.stderr

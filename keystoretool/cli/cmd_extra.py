@@ -33,7 +33,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 EXIT_PROBLEMS = 2
 
-PASS_HELP = "pass:TEXT, env:VAR or file:F (first line)"
+def _pass_help(option: str) -> str:
+    return (f"pass:TEXT, env:VAR or file:F (first line), or {option}:env VAR / "
+            f"{option}:file F")
 
 Files = Annotated[
     list[str] | None,
@@ -291,7 +293,9 @@ def exportpem(
     ] = None,
     keyout: Annotated[str | None, Opt("--keyout", help="PEM file for the key", path=True)] = None,
     passout: Annotated[
-        str | None, Opt("--passout", help=f"passphrase for the key; {PASS_HELP}", secret=o.SOURCE)
+        str | None,
+        Opt("--passout", help=f"passphrase for the key; {_pass_help('--passout')}",
+            secret=o.SOURCE),
     ] = None,
     no_encrypt: Annotated[
         bool, Opt("--no-encrypt", help="write the private key unencrypted")
@@ -322,11 +326,7 @@ def exportpem(
     if not no_encrypt:
         passphrase = _pass_source(passout)
         if passphrase is None:
-            passphrase = s.prompter.new_password(
-                "Enter PEM pass phrase: ",
-                "Verifying - Enter PEM pass phrase: ",
-                too_short="Pass phrase is too short - must be at least 6 characters",
-            )
+            passphrase = _prompt_pem_passphrase()
         elif len(passphrase) < passwords.MIN_LENGTH:
             raise KeystoreToolError("Pass phrase must be at least 6 characters")
     key = entry.private_key()
@@ -353,6 +353,34 @@ def exportpem(
         f"Wrote the {'encrypted ' if passphrase else 'unencrypted '}private key and "
         f"{len(ordered)} certificate{'s' if len(ordered) != 1 else ''} to {written}"
     )
+
+
+NO_PASSPHRASE = ("No pass phrase for the private key: give --passout (pass:TEXT, env:VAR, "
+                 "file:F, or --passout:env VAR), or --no-encrypt")
+
+
+def _prompt_pem_passphrase() -> str:
+    """The PEM pass phrase typed at openssl's prompts (asked twice on a
+    terminal). Standard input that is not a terminal is read once: no line
+    there, or a short one, is one clear error rather than three retries."""
+    s = session()
+    if s.prompter._isatty():
+        return s.prompter.new_password(
+            "Enter PEM pass phrase: ",
+            "Verifying - Enter PEM pass phrase: ",
+            too_short="Pass phrase is too short - must be at least 6 characters",
+        )
+    first = s.prompter.password("Enter PEM pass phrase: ")
+    if first is None:
+        s.end_line()
+        raise UsageError(NO_PASSPHRASE)
+    if len(first) < passwords.MIN_LENGTH:
+        s.end_line()
+        raise KeystoreToolError("Pass phrase must be at least 6 characters")
+    if s.prompter.password("Verifying - Enter PEM pass phrase: ") != first:
+        s.end_line()
+        raise KeystoreToolError("Verify failure: the two pass phrases differ")
+    return first
 
 
 # ---------------------------------------------------------------------------
@@ -405,7 +433,8 @@ def importpem(
     keypass: o.KeyPass = None,
     passin: Annotated[
         str | None,
-        Opt("--passin", help=f"pass phrase of the PEM key; {PASS_HELP}", secret=o.SOURCE),
+        Opt("--passin", help=f"pass phrase of the PEM key; {_pass_help('--passin')}",
+            secret=o.SOURCE),
     ] = None,
     name_rules: o.NameRules = None,
     verbose: o.Verbose = False,
