@@ -92,7 +92,6 @@ def load_certificates(data: bytes, source: str = "input") -> list[x509.Certifica
 
 def _load_certificates(data: bytes, source: str) -> list[x509.Certificate]:
     from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import pkcs7
 
     if b"-----BEGIN" in data:
         if b"-----BEGIN CERTIFICATE-----" in data or b"-----BEGIN X509 CERTIFICATE" in data:
@@ -101,17 +100,37 @@ def _load_certificates(data: bytes, source: str) -> list[x509.Certificate]:
             except (ValueError, x509.InvalidVersion) as exc:
                 raise KeystoreToolError(f"{source}: Input not an X.509 certificate") from exc
         if b"-----BEGIN PKCS7-----" in data:
-            try:
-                return list(pkcs7.load_pem_pkcs7_certificates(data))
-            except (ValueError, x509.InvalidVersion) as exc:
-                raise KeystoreToolError(f"{source}: Input not an X.509 certificate") from exc
+            return _pkcs7_certificates(_pem_pkcs7_der(data, source), source)
         raise KeystoreToolError(f"{source}: no certificate found")
     try:
         return [x509.load_der_x509_certificate(data)]
     except (ValueError, x509.InvalidVersion):
         pass
+    return _pkcs7_certificates(data, source)
+
+
+def _pem_pkcs7_der(data: bytes, source: str) -> bytes:
+    import base64
+    import binascii
+
+    start = data.index(b"-----BEGIN PKCS7-----") + len(b"-----BEGIN PKCS7-----")
+    end = data.find(b"-----END PKCS7-----", start)
+    if end < 0:
+        raise KeystoreToolError(f"{source}: Input not an X.509 certificate")
     try:
-        return list(pkcs7.load_der_pkcs7_certificates(data))
+        return base64.b64decode(b"".join(data[start:end].split()), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise KeystoreToolError(f"{source}: Input not an X.509 certificate") from exc
+
+
+def _pkcs7_certificates(der: bytes, source: str) -> list[x509.Certificate]:
+    """A PKCS#7 bundle's certificates, file order (see :mod:`keystoretool.pkcs7`)."""
+    from cryptography import x509
+
+    from . import pkcs7
+
+    try:
+        return [x509.load_der_x509_certificate(d) for d in pkcs7.certificate_ders(der)]
     except (ValueError, x509.InvalidVersion) as exc:
         raise KeystoreToolError(f"{source}: Input not an X.509 certificate") from exc
 
