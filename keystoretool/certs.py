@@ -1209,18 +1209,14 @@ def read_certificate_ders(data: bytes) -> list[bytes]:
     certificate's is kept (Java writes NULL parameters in DSA signature
     algorithm identifiers, which ``cryptography`` rejects)."""
     from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import pkcs7
 
     if not data:
         return []
     blocks = _blocks(data)
     if not blocks:
         raise CertParseError("No certificate data found")
-    try:
-        return [cert_der(c) for c in pkcs7.load_der_pkcs7_certificates(blocks[0])]
-    except Exception:  # not a PKCS#7 (ValueError) or a PKCS#7 without certificates
-        if _is_pkcs7(blocks[0]):
-            return []
+    if _is_pkcs7(blocks[0]):
+        return _pkcs7_certificate_ders(blocks[0])
     for block in blocks:
         try:
             x509.load_der_x509_certificate(block)
@@ -1358,8 +1354,23 @@ def _looks_like_certificate(der: bytes) -> bool:
 
 
 def _is_pkcs7(der: bytes) -> bool:
-    # ContentInfo with signedData OID 1.2.840.113549.1.7.2
-    return b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" in der[:32]
+    from . import pkcs7
+
+    return pkcs7.is_signed_data(der)
+
+
+def _pkcs7_certificate_ders(block: bytes) -> list[bytes]:
+    """A PKCS#7 reply's certificates (our reader: no reliance on cryptography's
+    deprecated BER fallback); each must parse as a certificate."""
+    from cryptography import x509
+
+    from . import pkcs7
+
+    try:
+        ders = pkcs7.certificate_ders(block)
+        return [cert_der(x509.load_der_x509_certificate(d)) for d in ders]
+    except (ValueError, x509.InvalidVersion) as exc:
+        raise CertParseError("Could not parse certificate") from exc
 
 
 # ---------------------------------------------------------------------------
@@ -1580,9 +1591,18 @@ def system_ca_certificates() -> list[tuple[str, bytes]]:
     path = os.environ.get("KEYSTORETOOL_CACERTS") or ssl.get_default_verify_paths().cafile
     if not path or not os.path.isfile(path):
         return []
-    try:
-        with open(path, "rb") as fh:
-            certs = read_certificates(fh.read())
-    except (OSError, KeystoreToolError):
-        return []
-    return [(c.subject.rfc4514_string(), cert_der(c)) for c in certs]
+    import warnings
+
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    with warnings.catch_warnings():
+        # Some roots of the system bundle have a serial number that is not
+        # positive (Go Daddy's is 0): cryptography warns about each one. The
+        # bundle is not the user's file, so that is no news for them.
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        try:
+            with open(path, "rb") as fh:
+                certs = read_certificates(fh.read())
+        except (OSError, KeystoreToolError):
+            return []
+        return [(c.subject.rfc4514_string(), cert_der(c)) for c in certs]

@@ -152,3 +152,80 @@ def test_exportpem_passphrase_piped_still_works(
     assert r.returncode == 1 and b"differ" in r.stderr
     r = _export(ks, tmp_path / "z.pem", stdin=b"short\n")
     assert r.returncode == 1 and b"at least 6 characters" in r.stderr
+
+
+# ---------------------------------------------------------------------------
+# no library noise
+
+#: Warnings reach stderr (KEYSTORETOOL_DEBUG keeps Python's default filters) and
+#: any UserWarning or DeprecationWarning becomes an error with a traceback.
+LOUD = {"KEYSTORETOOL_DEBUG": "1", "PYTHONWARNINGS": "error::UserWarning,error::DeprecationWarning"}
+
+
+def _crl2pkcs7(pem: Path, out: Path, *, der: bool = False) -> Path:
+    from interop import openssl
+
+    args = ["crl2pkcs7", "-nocrl", "-certfile", pem, "-out", out]
+    r = openssl([*args, "-outform", "DER"] if der else args)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_pkcs7_from_crl2pkcs7_parsed_without_ber_fallback(tmp_path: Path) -> None:
+    """openssl crl2pkcs7 keeps file order in the certificate SET (not DER's sorted
+    order): cryptography warns and falls back to BER; our reader needs neither."""
+    import warnings
+
+    from interop import fixture_path
+
+    from keystoretool import certs, chain
+
+    bundle = fixture_path("pem/leaf-chain.pem")
+    expected = certs.read_certificate_ders(bundle.read_bytes())
+    assert len(expected) == 3
+    for der in (False, True):
+        p7 = _crl2pkcs7(bundle, tmp_path / f"r{der}.p7b", der=der)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert certs.read_certificate_ders(p7.read_bytes()) == expected  # file order
+            got = chain.load_certificates(p7.read_bytes(), str(p7))
+        assert [certs.cert_der(c) for c in got] == expected
+
+
+def test_cli_pkcs7_reply_no_warning_text(tmp_path: Path) -> None:
+    from interop import fixture_path
+
+    bundle = fixture_path("pem/leaf-chain.pem")
+    p7 = _crl2pkcs7(bundle, tmp_path / "r.p7b")
+    plain = run_cli(["-printcert", "-file", bundle])
+    for args in (["-printcert", "-file", p7], ["chain", "--cert", p7]):
+        r = run_cli(args, env=LOUD)
+        err = r.stderr.decode()
+        assert r.returncode in (0, 2), err
+        assert "Warning" not in err and "Traceback" not in err and "BER" not in err, err
+    assert run_cli(["-printcert", "-file", p7]).stdout == plain.stdout
+
+
+def test_trustcacerts_no_library_warning(tmp_copy: Callable[..., Path], tmp_path: Path) -> None:
+    """-trustcacerts reads the system CA bundle, whose negative serial numbers
+    make cryptography warn: nothing of it reaches the user."""
+    import warnings
+
+    from interop import fixture_path
+
+    from keystoretool import certs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(certs.system_ca_certificates()) > 0
+    ks = _seed(tmp_copy)
+    for env in (None, LOUD):
+        # a self-signed certificate is looked up in the system CA store first
+        r = run_cli(["-importcert", "-trustcacerts", "-alias", f"root{bool(env)}",
+                     "-file", fixture_path("pem/root.pem"), "-keystore", ks, "-storepass", PW],
+                    stdin=b"yes\n", env=env)
+        err = r.stderr.decode()
+        assert r.returncode == 0, err
+        assert "Certificate was added to keystore" in err
+        assert "serial number" not in err and "CryptographyDeprecationWarning" not in err, err
+        assert "Traceback" not in err and ".py:" not in err, err
