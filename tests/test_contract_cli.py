@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from interop import run_cli
 
 PW = "Snaplogic123"
@@ -229,3 +230,38 @@ def test_trustcacerts_no_library_warning(tmp_copy: Callable[..., Path], tmp_path
         assert "Certificate was added to keystore" in err
         assert "serial number" not in err and "CryptographyDeprecationWarning" not in err, err
         assert "Traceback" not in err and ".py:" not in err, err
+
+
+# ---------------------------------------------------------------------------
+# the progress bar
+
+
+def test_progress_bar_not_redrawn_per_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1,000 entry lines in a burst (the clock stands still): the bar is drawn
+    when it starts and when it completes, not once per line (no flicker)."""
+    import io
+
+    from keystoretool.cli import progress as progress_module
+    from keystoretool.cli.common import Session, session, set_session
+    from keystoretool.cli.passwords import Prompter
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: 1000.0)
+    err = Terminal()
+    old = session()
+    set_session(Session(out=io.StringIO(), err=err, prompter=Prompter(err=err)))
+    try:
+        with progress_module.progress(1000, "Importing") as tick:
+            for i in range(1000):
+                session().info(f"Entry for alias a{i} successfully imported.")
+                tick()
+    finally:
+        set_session(old)
+    text = err.getvalue()
+    assert text.count("Importing [") == 2
+    assert "1000/1000" in text
+    for i in range(1000):
+        assert f"Entry for alias a{i} successfully imported.\n" in text
