@@ -403,7 +403,7 @@ def run_line(line: Line) -> LineResult:
     result.exit_code = code
     result.ok = result.error is None and code == 0
     if result.error is None and code != 0:
-        result.error = f"exit status {code}"
+        result.error = _exit_meaning(line.argv, code)
     result.stdout, result.stderr = out.getvalue(), err.getvalue()
     _scrub_secrets(result, line.argv)
     result.changes = changes
@@ -412,6 +412,30 @@ def run_line(line: Line) -> LineResult:
         len(c["added"]) + len(c["removed"]) + len(c["renamed"]) + len(c["replaced"])
         for c in changes)
     return result
+
+
+#: Commands whose exit status 2 is a finding, not an error (what it means).
+_FINDINGS = {
+    "chain": "the chain has problems (exit status 2)",
+    "check": "the keystore has problems (exit status 2)",
+    "probe": "the server rejected the client certificate (exit status 2)",
+    "expiry": "certificates expire within the window (exit status 2)",
+    "diff": "the keystores differ (exit status 2)",
+}
+
+
+def _exit_meaning(argv: Sequence[str], code: int) -> str:
+    """What a line's non-zero exit status means, for the text report."""
+    if code == 2 and argv:
+        name = argv[0].lstrip("-").lower()
+        if name in _FINDINGS:
+            return _FINDINGS[name]
+    return f"exit status {code}"
+
+
+def _labelled(r: LineResult) -> str:
+    """A line's standard output under a header naming its line (text mode)."""
+    return f"--- line {r.line}: {r.command}\n{r.stdout}"
 
 
 def _scrub_secrets(result: LineResult, argv: Sequence[str]) -> None:
@@ -486,7 +510,7 @@ class _Printer:
             self.out.flush()
             return
         if r.stdout:
-            self.out.write(r.stdout)
+            self.out.write(_labelled(r))
             self.out.flush()
         if r.stderr:
             self.err.write(r.stderr)
@@ -570,13 +594,21 @@ JOBS_HELP = ("run lines touching different files in N processes; lines naming a 
 FILE_HELP = "file of commands, one a line; - (default): standard input"
 
 
-def batch(file: str = "-", keep_going: bool = False, json_: bool = False, jobs: int = 1) -> int:
+CHECK_HELP = ("only check the batch: parse every line, its command and options, password "
+              "sources and input files (except files an earlier line writes); run nothing")
+NO_CHECK_HELP = "run without checking every line first (a bad line fails when its turn comes)"
+
+
+def batch(file: str = "-", keep_going: bool = False, json_: bool = False, jobs: int = 1,
+          check: bool = False, no_check: bool = False) -> int:
     """Runs many commands in one process, one a line, in either syntax.
 
     Lines have no program name; blank lines and # comments are ignored; words
     are split as by a shell. Passwords come from literals, :env or :file (a
-    prompt is an error naming the line). Stops at the first failing line
-    unless --keep-going; exit status 1 if any line failed.
+    prompt is an error naming the line). Every line is checked before the
+    first runs (--check: only that); a problem stops the batch before any
+    file changes. Stops at the first failing line unless --keep-going; exit
+    status 1 if any line failed.
 
     Example: keystoretool batch --json rotate.txt  (rotate.txt holding e.g.
     "-changealias -alias old -destalias new -keystore a.jks -storepass:env PW")
@@ -586,7 +618,16 @@ def batch(file: str = "-", keep_going: bool = False, json_: bool = False, jobs: 
         raise KeystoreToolError("batch cannot be run from a batch line")
     if jobs < 1:
         raise KeystoreToolError("--jobs must be at least 1")
+    if check and no_check:
+        raise KeystoreToolError("--check and --no-check exclude each other")
     lines = read_batch(file)
+    if not no_check:
+        from .batch_check import report
+
+        if not report(lines, as_json=json_, only_check=check):
+            return 1
+        if check:
+            return 0
     _active = True
     try:
         failed = run_batch(lines, keep_going=keep_going, jobs=jobs, as_json=json_)
@@ -607,6 +648,10 @@ def parse_args(args: Sequence[str]) -> dict[str, Any] | None:
             kwargs["keep_going"] = True
         elif arg == "--json":
             kwargs["json_"] = True
+        elif arg == "--check":
+            kwargs["check"] = True
+        elif arg == "--no-check":
+            kwargs["no_check"] = True
         elif name in ("--jobs", "-j") and (eq or i + 1 < len(args)):
             if not eq:
                 i += 1
@@ -632,8 +677,10 @@ def _typer_command() -> Any:
         keep_going: Annotated[bool, Opt("--keep-going", help=KEEP_GOING_HELP)] = False,
         json_: Annotated[bool, Opt("--json", help=JSON_HELP)] = False,
         jobs: Annotated[int, Opt("--jobs", "-j", help=JOBS_HELP)] = 1,
+        check: Annotated[bool, Opt("--check", help=CHECK_HELP)] = False,
+        no_check: Annotated[bool, Opt("--no-check", help=NO_CHECK_HELP)] = False,
     ) -> int:
-        return batch(file, keep_going, json_, jobs)
+        return batch(file, keep_going, json_, jobs, check, no_check)
 
     batch_command.__doc__ = batch.__doc__
     return batch_command
