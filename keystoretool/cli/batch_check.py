@@ -178,9 +178,14 @@ def report(lines: Sequence[Any], *, as_json: bool, only_check: bool) -> bool:
     from .common import session
 
     s = session()
+    from .secrets import literal_secrets, scrub
+
     problems = check_lines(lines)
     by_number = {line.number: line for line in lines}
     for p in problems:
+        argv = by_number[p.line].argv
+        if argv:  # an error may quote a word of the line: never a password
+            p.message = scrub(p.message, literal_secrets(argv))
         if as_json:
             s.out.write(json.dumps({"line": p.line, "command": _shown(by_number[p.line]),
                                     "ok": False, "error": p.message, "checked": True},
