@@ -139,14 +139,20 @@ def read_certificate_ders(data: bytes) -> list[bytes]:
 
 
 def _pkcs7_certificates(block: bytes) -> list[bytes] | None:
-    """The certificates of a DER PKCS#7 (``[]`` for one without any); None
-    when ``block`` is not a PKCS#7."""
-    from cryptography.hazmat.primitives.serialization import pkcs7
+    """The certificates of a DER PKCS#7 (``[]`` for one without any), in file
+    order, read by :mod:`keystoretool.pkcs7` (no reliance on cryptography's
+    deprecated BER fallback); None when ``block`` is not a PKCS#7."""
+    from cryptography import x509
 
+    from .. import pkcs7
+
+    if not pkcs7.is_signed_data(block):
+        return None
     try:
-        return [cert_der(c) for c in pkcs7.load_der_pkcs7_certificates(block)]
-    except Exception:  # not a PKCS#7 (ValueError) or a PKCS#7 without certificates
-        return [] if _is_pkcs7(block) else None
+        ders = pkcs7.certificate_ders(block)
+        return [cert_der(x509.load_der_x509_certificate(d)) for d in ders]
+    except (ValueError, x509.InvalidVersion) as exc:
+        raise CertParseError("Could not parse certificate") from exc
 
 
 _PEM_CERTIFICATE_LABELS = (b"CERTIFICATE", b"X509 CERTIFICATE", b"PKCS7")
@@ -306,6 +312,3 @@ def _looks_like_certificate(block: bytes) -> bool:
         return False
 
 
-def _is_pkcs7(block: bytes) -> bool:
-    # ContentInfo with signedData OID 1.2.840.113549.1.7.2
-    return b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" in block[:32]

@@ -176,9 +176,18 @@ def system_ca_certificates() -> list[tuple[str, bytes]]:
     path = os.environ.get("KEYSTORETOOL_CACERTS") or ssl.get_default_verify_paths().cafile
     if not path or not os.path.isfile(path):
         return []
-    try:
-        with open(path, "rb") as fh:
-            certs = read_certificates(fh.read())
-    except (OSError, KeystoreToolError):
-        return []
-    return [(c.subject.rfc4514_string(), cert_der(c)) for c in certs]
+    import warnings
+
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    with warnings.catch_warnings():
+        # Some roots of the system bundle have a serial number that is not
+        # positive (Go Daddy's is 0): cryptography warns about each one. The
+        # bundle is not the user's file, so that is no news for them.
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        try:
+            with open(path, "rb") as fh:
+                certs = read_certificates(fh.read())
+        except (OSError, KeystoreToolError):
+            return []
+        return [(c.subject.rfc4514_string(), cert_der(c)) for c in certs]

@@ -333,13 +333,37 @@ def run_line(line: Line) -> LineResult:
     result.exit_code = code
     result.ok = result.error is None and code == 0
     if result.error is None and code != 0:
-        result.error = f"exit status {code}"
+        result.error = _exit_meaning(line.argv, code)
     result.stdout, result.stderr = out.getvalue(), err.getvalue()
     _scrub_secrets(result, line.argv)
     result.changes = [asdict(c) for c in line_session.changes]
     result.written = list(dict.fromkeys(c.keystore for c in line_session.changes))
     result.entries_affected = sum(c.entries_affected for c in line_session.changes)
     return result
+
+
+#: Commands whose exit status 2 is a finding, not an error (what it means).
+_FINDINGS = {
+    "chain": "the chain has problems (exit status 2)",
+    "check": "the keystore has problems (exit status 2)",
+    "probe": "the server rejected the client certificate (exit status 2)",
+    "expiry": "certificates expire within the window (exit status 2)",
+    "diff": "the keystores differ (exit status 2)",
+}
+
+
+def _exit_meaning(argv: Sequence[str], code: int) -> str:
+    """What a line's non-zero exit status means, for the text report."""
+    if code == 2 and argv:
+        name = argv[0].lstrip("-").lower()
+        if name in _FINDINGS:
+            return _FINDINGS[name]
+    return f"exit status {code}"
+
+
+def _labelled(r: LineResult) -> str:
+    """A line's standard output under a header naming its line (text mode)."""
+    return f"--- line {r.line}: {r.command}\n{r.stdout}"
 
 
 def _scrub_secrets(result: LineResult, argv: Sequence[str]) -> None:
@@ -414,7 +438,7 @@ class _Printer:
             self.out.flush()
             return
         if r.stdout:
-            self.out.write(r.stdout)
+            self.out.write(_labelled(r))
             self.out.flush()
         if r.stderr:
             self.err.write(r.stderr)
@@ -455,15 +479,21 @@ def run_batch(lines: Sequence[Line], *, keep_going: bool = False, jobs: int = 1,
               as_json: bool = False) -> list[int]:
     """Run a batch, printing each line's output in line order; returns the
     numbers of the lines that failed."""
+    from .common import jks_warning_once
+
     printer = _Printer(lines, as_json)
     if jobs > 1 and not can_fork():
         jobs = 1  # Windows: no fork; the lines run one after another, as with --jobs 1
     groups = plan_groups(lines) if jobs > 1 else [list(lines)]
-    if jobs > 1 and len(groups) > 1:
-        _run_parallel(groups, printer, keep_going=keep_going, jobs=min(jobs, len(groups)))
-    else:
-        for result in _run_group(lines, keep_going):
-            printer.add(result)
+    # keytool's JKS warning once per keystore, not once per line (a keystore's
+    # lines are all in one group, so with --jobs too)
+    with jks_warning_once():
+        if jobs > 1 and len(groups) > 1:
+            _run_parallel(groups, printer, keep_going=keep_going,
+                          jobs=min(jobs, len(groups)))
+        else:
+            for result in _run_group(lines, keep_going):
+                printer.add(result)
     printer.report_skipped()
     return printer.failed
 
@@ -502,18 +532,27 @@ JOBS_HELP = ("run lines touching different files in N processes; lines naming a 
 FILE_HELP = "file of commands, one a line; - (default): standard input"
 
 
+CHECK_HELP = ("only check the batch: parse every line, its command and options, password "
+              "sources and input files (except files an earlier line writes); run nothing")
+NO_CHECK_HELP = "run without checking every line first (a bad line fails when its turn comes)"
+
+
 def batch(
     file: Annotated[str, Opt("--file", help=FILE_HELP, positional=True, path=True)] = "-",
     keep_going: Annotated[bool, Opt("--keep-going", help=KEEP_GOING_HELP)] = False,
     json_: Annotated[bool, Opt("--json", help=JSON_HELP)] = False,
     jobs: Annotated[int, Opt("--jobs", "-j", help=JOBS_HELP)] = 1,
+    check: Annotated[bool, Opt("--check", help=CHECK_HELP)] = False,
+    no_check: Annotated[bool, Opt("--no-check", help=NO_CHECK_HELP)] = False,
 ) -> int:
     """Runs many commands in one process, one a line, in either syntax.
 
     Lines have no program name; blank lines and # comments are ignored; words
     are split as by a shell. Passwords come from literals, :env or :file (a
-    prompt is an error naming the line). Stops at the first failing line
-    unless --keep-going; exit status 1 if any line failed.
+    prompt is an error naming the line). Every line is checked before the
+    first runs (--check: only that); a problem stops the batch before any
+    file changes. Stops at the first failing line unless --keep-going; exit
+    status 1 if any line failed.
 
     Example: keystoretool batch --json rotate.txt  (rotate.txt holding e.g.
     "-changealias -alias old -destalias new -keystore a.jks -storepass:env PW";
@@ -524,7 +563,16 @@ def batch(
         raise KeystoreToolError("batch cannot be run from a batch line")
     if jobs < 1:
         raise KeystoreToolError("--jobs must be at least 1")
+    if check and no_check:
+        raise KeystoreToolError("--check and --no-check exclude each other")
     lines = read_batch(file)
+    if not no_check:
+        from .batch_check import report
+
+        if not report(lines, as_json=json_, only_check=check):
+            return 1
+        if check:
+            return 0
     _active = True
     try:
         failed = run_batch(lines, keep_going=keep_going, jobs=jobs, as_json=json_)

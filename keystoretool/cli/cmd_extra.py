@@ -3,6 +3,8 @@
 Exit status: 0 when all is well, 2 when problems were found (chain, check) or
 the server rejected the client certificate (probe), 3 when the server never
 asks for a client certificate (probe), 1 for an error.
+keytool does not have these commands, so they never print its warning about
+the proprietary JKS/JCEKS format.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from . import options as o
 from . import passwords
 from .common import (
     default_keystore,
-    maybe_jks_warning,
     modify_store,
     open_or_create,
     open_store,
@@ -33,7 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 EXIT_PROBLEMS = 2
 
-PASS_HELP = "pass:TEXT, env:VAR or file:F (first line)"
+def _pass_help(option: str) -> str:
+    return (f"pass:TEXT, env:VAR or file:F (first line), or {option}:env VAR / "
+            f"{option}:file F")
 
 Files = Annotated[
     list[str] | None,
@@ -185,7 +188,6 @@ def chain(
             certs = entry.chain
         else:
             raise KeystoreToolError(f"Alias <{alias}> has no certificate")
-        maybe_jks_warning(opened.path, opened.keystore)
 
     report = ch.diagnose(certs, pool=pool, cafile=anchors, client_auth=not no_client_auth)
     if fix:
@@ -264,7 +266,6 @@ def _chain_add(
     else:
         s.out.write(_render_report(report))
         s.out.write(f"\nChain of <{alias}> now holds {len(new_chain)} certificates.\n")
-    maybe_jks_warning(path, opened.keystore)
     return 0 if report.sound else EXIT_PROBLEMS
 
 
@@ -287,7 +288,6 @@ def _unlocked_key_entry(
     if not isinstance(entry, PrivateKeyEntry):
         raise KeystoreToolError(f"Alias <{alias}> has no key")
     recover_key(entry, opened.keystore, alias, keypass)
-    maybe_jks_warning(opened.path, opened.keystore)
     return entry, opened.path
 
 
@@ -305,7 +305,9 @@ def exportpem(
     ] = None,
     keyout: Annotated[str | None, Opt("--keyout", help="PEM file for the key", path=True)] = None,
     passout: Annotated[
-        str | None, Opt("--passout", help=f"passphrase for the key; {PASS_HELP}", secret=o.SOURCE)
+        str | None,
+        Opt("--passout", help=f"passphrase for the key; {_pass_help('--passout')}",
+            secret=o.SOURCE),
     ] = None,
     no_encrypt: Annotated[
         bool, Opt("--no-encrypt", help="write the private key unencrypted")
@@ -336,11 +338,7 @@ def exportpem(
     if not no_encrypt:
         passphrase = _pass_source(passout)
         if passphrase is None:
-            passphrase = s.prompter.new_password(
-                "Enter PEM pass phrase: ",
-                "Verifying - Enter PEM pass phrase: ",
-                subject="Pass phrase",
-            )
+            passphrase = _prompt_pem_passphrase()
         else:
             passwords.require_length(passphrase, "Pass phrase")
     key = entry.private_key()
@@ -367,6 +365,34 @@ def exportpem(
         f"Wrote the {'encrypted ' if passphrase else 'unencrypted '}private key and "
         f"{len(ordered)} certificate{'s' if len(ordered) != 1 else ''} to {written}"
     )
+
+
+NO_PASSPHRASE = ("No pass phrase for the private key: give --passout (pass:TEXT, env:VAR, "
+                 "file:F, or --passout:env VAR), or --no-encrypt")
+
+
+def _prompt_pem_passphrase() -> str:
+    """The PEM pass phrase typed at openssl's prompts (asked twice on a
+    terminal). Standard input that is not a terminal is read once: no line
+    there, or a short one, is one clear error rather than three retries."""
+    s = session()
+    if s.prompter._isatty():
+        return s.prompter.new_password(
+            "Enter PEM pass phrase: ",
+            "Verifying - Enter PEM pass phrase: ",
+            subject="Pass phrase",
+        )
+    first = s.prompter.password("Enter PEM pass phrase: ")
+    if first is None:
+        s.end_line()
+        raise UsageError(NO_PASSPHRASE)
+    if not passwords.long_enough(first):
+        s.end_line()
+        passwords.require_length(first, "Pass phrase")
+    if s.prompter.password("Verifying - Enter PEM pass phrase: ") != first:
+        s.end_line()
+        raise KeystoreToolError("Verify failure: the two pass phrases differ")
+    return first
 
 
 # ---------------------------------------------------------------------------
@@ -419,7 +445,8 @@ def importpem(
     keypass: o.KeyPass = None,
     passin: Annotated[
         str | None,
-        Opt("--passin", help=f"pass phrase of the PEM key; {PASS_HELP}", secret=o.SOURCE),
+        Opt("--passin", help=f"pass phrase of the PEM key; {_pass_help('--passin')}",
+            secret=o.SOURCE),
     ] = None,
     name_rules: o.NameRules = None,
     verbose: o.Verbose = False,
@@ -498,12 +525,10 @@ def importpem(
     with open_or_create(path, storepass, storetype, verbose=verbose, backup=backup) as target:
         fill(target.keystore)
         target.changed = True
-    ks = target.keystore
     s.info(
         f"Imported the key and {len(ordered)} certificate"
         f"{'s' if len(ordered) != 1 else ''} as <{alias}> into {path}"
     )
-    maybe_jks_warning(path, ks)
 
 
 # ---------------------------------------------------------------------------

@@ -213,11 +213,38 @@ def jks_warning(path: str, store_type: str) -> str:
     )
 
 
+#: Set to 1 (any non-empty value but 0) to silence the proprietary-format warning.
+NO_JKS_WARNING_ENV = "KEYSTORETOOL_NO_JKS_WARNING"
+
+#: Keystores already warned about in this batch (None: not in a batch).
+_jks_warned: set[str] | None = None
+
+
 def maybe_jks_warning(path: str, ks: Keystore) -> None:
     """keytool's proprietary-format warning: JKS/JCEKS files holding anything
-    but trusted certificates."""
+    but trusted certificates. Only keytool's own commands call this (the
+    extras, such as chain, check or exportpem, never warn); in a batch it is
+    given once per keystore; ``KEYSTORETOOL_NO_JKS_WARNING=1`` turns it off."""
+    if os.environ.get(NO_JKS_WARNING_ENV, "") not in ("", "0"):
+        return
     if ks.store_type in PROPRIETARY and ks.has_secret_or_key_entries():
+        if _jks_warned is not None:
+            key = os.path.realpath(path)
+            if key in _jks_warned:
+                return
+            _jks_warned.add(key)
         session().warn(jks_warning(path, ks.store_type))
+
+
+@contextlib.contextmanager
+def jks_warning_once() -> Iterator[None]:
+    """Within the block (a batch), each keystore gets the JKS warning once."""
+    global _jks_warned
+    saved, _jks_warned = _jks_warned, set()
+    try:
+        yield
+    finally:
+        _jks_warned = saved
 
 
 def read_existing(path: str) -> bytes:

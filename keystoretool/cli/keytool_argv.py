@@ -53,6 +53,9 @@ PASSWORD_OPTIONS = {
     "storepass", "deststorepass", "srcstorepass", "keypass", "srckeypass", "destkeypass",
     "new", "signerkeypass", "other-storepass", "other-keypass",
 }
+#: openssl-style pass phrase options (``pass:``/``env:``/``file:`` values) that
+#: also take the ``:env VAR`` / ``:file F`` forms of every other password option.
+SOURCE_PASSWORD_OPTIONS = {"passout", "passin"}
 #: Options that may repeat without keytool's warning.
 REPEATABLE = {"ext", "addprovider", "providerclass", "providerarg", "keypass-for", "storepass-for",
               "id"}
@@ -229,7 +232,7 @@ def parse(argv: Sequence[str]) -> ParsedKeytool:
                 raise UsageError(f"Command option -{name} needs an argument.")
             raw = argv[i + 1]
             if modifier is not None:
-                if name not in PASSWORD_OPTIONS:
+                if name not in PASSWORD_OPTIONS | SOURCE_PASSWORD_OPTIONS:
                     raise UsageError(f"Illegal option:  {arg}")
                 kind = modifier.lower()
                 if kind not in ("env", "file"):
@@ -295,13 +298,14 @@ def native_password_modifiers(argv: Sequence[str]) -> list[str]:
         arg = argv[i]
         if arg.startswith("--") and ":" in arg and "=" not in arg:
             name, modifier = arg[2:].split(":", 1)
-            if name in PASSWORD_OPTIONS and modifier.lower() in ("env", "file"):
+            takes_source = name in PASSWORD_OPTIONS or name in SOURCE_PASSWORD_OPTIONS
+            if takes_source and modifier.lower() in ("env", "file"):
                 if i + 1 >= len(argv):
                     raise UsageError(f"Command option --{name} needs an argument.")
                 out.extend([f"--{name}", encode_password_source(modifier.lower(), argv[i + 1])])
                 i += 2
                 continue
-            if name in PASSWORD_OPTIONS:
+            if takes_source:
                 raise UsageError(f"Unknown password type: {modifier}")
         out.append(arg)
         i += 1

@@ -224,22 +224,29 @@ class Prompter:
         self.err.write(text)
         self.err.flush()
 
-    def _guard(self, what: str) -> None:
-        if self.batch_line is not None:
-            raise KeystoreToolError(f"{self.batch_line}: {what} would be prompted for; "
-                                    "give it with -storepass/:env/:file in batch mode")
+    def _guard(self, what: str, prompt: str = "") -> None:
+        if self.batch_line is None:
+            return
+        option = option_for_prompt(prompt)
+        if option is None:
+            raise KeystoreToolError(f"{self.batch_line}: {what} would be prompted for "
+                                    f"({prompt.strip() or 'a prompt'}); a batch line cannot "
+                                    "answer prompts")
+        raise KeystoreToolError(f"{self.batch_line}: {what} would be prompted for; give "
+                                f"{option} (a literal, {option}:env VAR or {option}:file F) "
+                                "in batch mode")
 
     # -- prompts ------------------------------------------------------------
     def line(self, prompt: str) -> str | None:
         """A visible answer; None at EOF."""
-        self._guard("an answer")
+        self._guard("an answer", prompt)
         self._say(prompt)
         raw = self._read_line()
         return None if raw is None else _decode(raw)
 
     def password(self, prompt: str) -> str | None:
         """A hidden answer; None for an empty line or EOF (keytool's "no password")."""
-        self._guard("a password")
+        self._guard("a password", prompt)
         if self._isatty() and sys.platform == "win32":
             raw = self._read_hidden_windows(prompt)
         elif self._isatty():
@@ -327,6 +334,28 @@ class Prompter:
                 continue
             return pw
         raise KeystoreToolError("Too many failures - try later")
+
+
+#: Which option answers a prompt (batch mode names it when the prompt cannot be shown).
+_PROMPT_OPTIONS = (
+    ("Enter keystore password", "-storepass"),
+    ("Enter destination keystore password", "-deststorepass"),
+    ("Enter source keystore password", "-srcstorepass"),
+    ("Enter key password for", "-keypass"),
+    ("Re-enter new password", "-keypass"),
+    ("New keystore password", "-new"),
+    ("New key password", "-new"),
+    ("Re-enter new keystore password", "-new"),
+    ("Enter PEM pass phrase", "--passout"),
+    ("Verifying - Enter PEM pass phrase", "--passout"),
+    ("Enter pass phrase for", "--passin"),
+)
+
+
+def option_for_prompt(prompt: str) -> str | None:
+    """The option that gives what ``prompt`` asks for, or None."""
+    text = prompt.lstrip()
+    return next((opt for start, opt in _PROMPT_OPTIONS if text.startswith(start)), None)
 
 
 def _collate(word: str) -> str:

@@ -67,23 +67,40 @@ class _Bar:
         self.shown = True
         self.last = time.monotonic()
 
+    def erase(self) -> str:
+        """What erases the bar (nothing when it is not shown)."""
+        if not self.shown:
+            return ""
+        self.shown = False
+        return "\r" + " " * self._width() + "\r"
+
     def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * self._width() + "\r")
+        text = self.erase()
+        if text:
+            self.stream.write(text)
             self.stream.flush()
-            self.shown = False
+
+    def draw_if_due(self) -> None:
+        """Draw again unless it was drawn less than INTERVAL ago: a burst of
+        lines (one per entry) does not redraw the bar once per line."""
+        if time.monotonic() - self.last >= INTERVAL:
+            self.draw()
 
     def tick(self, n: int = 1) -> None:
         self.done = min(self.total, self.done + n)
-        if self.done >= self.total or time.monotonic() - self.last >= INTERVAL:
+        if self.done >= self.total:
             self.draw()
+        else:
+            self.draw_if_due()
 
 
 class _AboveBar(io.TextIOBase):
     """stderr while the bar is shown: text goes above the bar.
 
-    A complete line erases the bar, is written, and the bar is drawn again;
-    a partial line (a prompt) leaves the bar erased until the line ends.
+    A complete line erases the bar and is written in one write (no blank
+    moment); the bar is drawn again at most every INTERVAL seconds (the next
+    tick draws it otherwise), so a 1,000-entry import does not flicker. A
+    partial line (a prompt) leaves the bar erased until the line ends.
     """
 
     def __init__(self, stream: TextIO, bar: _Bar) -> None:
@@ -95,13 +112,11 @@ class _AboveBar(io.TextIOBase):
     def write(self, text: str) -> int:
         if not text:
             return 0
-        self._bar.clear()
-        self._stream.write(text)
+        self._stream.write(self._bar.erase() + text)
         self._partial = not text.endswith("\n")
         if not self._partial:
-            self._bar.draw()
-        else:
-            self._stream.flush()
+            self._bar.draw_if_due()
+        self._stream.flush()
         return len(text)
 
     def flush(self) -> None:
