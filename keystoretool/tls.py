@@ -41,7 +41,6 @@ import socket
 import ssl
 import tempfile
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -213,10 +212,9 @@ def parse_name(der_name: bytes) -> x509.Name:
     type is kept readable as ``#hex``. Malformed DER raises ``ValueError``.
     """
     from cryptography import x509
-    from cryptography.x509.name import _ASN1Type
-    from cryptography.x509.oid import ObjectIdentifier
 
-    typed = {t.value for t in _ASN1Type}
+    from .certs.dname import typed_attribute
+
     name = der.parse(der_name, "Name", ber=False)
     rdns = []
     for rdn_set in name.seq("Name"):
@@ -228,20 +226,19 @@ def parse_name(der_name: bytes) -> x509.Name:
             oid_node, value = parts[:2]
             oid = der.decode_oid(oid_node.expect(der.OID, "attribute type").content, None)
             codec = der.STRING_CHARSETS.get(value.tag)
-            if codec and value.tag in typed:
-                text, asn1 = value.content.decode(codec), _ASN1Type(value.tag)
-            else:  # not a string type: keep it readable, as hex
-                text, asn1 = "#" + value.content.hex(), _ASN1Type.UTF8String
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    attrs.append(
-                        x509.NameAttribute(
-                            ObjectIdentifier(oid), text, _type=asn1, _validate=False,
-                        )
-                    )
-                except TypeError as exc:
-                    raise ValueError(str(exc)) from exc
+            attr = None
+            try:
+                if codec:
+                    attr = typed_attribute(oid, value.content.decode(codec), value.tag,
+                                           validate=False)
+            except ValueError:  # a string type cryptography does not name
+                attr = None
+            except TypeError as exc:
+                raise ValueError(str(exc)) from exc
+            if attr is None:  # not a string type: keep it readable, as hex
+                attr = typed_attribute(oid, "#" + value.content.hex(), "UTF8String",
+                                       validate=False)
+            attrs.append(attr)
         rdns.append(x509.RelativeDistinguishedName(attrs))
     return x509.Name(rdns)
 

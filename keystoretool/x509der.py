@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import der
 from .der import DerError, Node
@@ -227,13 +227,15 @@ def rfc2253(name_der: bytes) -> str:
     return ",".join(parts)
 
 
-def canonical_name(name_der: bytes) -> str:
-    """A DER Name in the form names are compared in (RFC 2253, case and inner
-    white space folded, as ``X500Principal.equals`` does)."""
-    return " ".join(rfc2253(name_der).casefold().split())
+def canonical_name(name_der: bytes) -> Any:
+    """A DER Name in the form names are compared in: the one rule,
+    :func:`keystoretool.relations.canonical_name` (``X500Principal.equals``)."""
+    from .relations import canonical_name as java_canonical_name
+
+    return java_canonical_name(name_der)
 
 
-def issuer_and_subject(cert: bytes) -> tuple[str, str]:
+def issuer_and_subject(cert: bytes) -> tuple[Any, Any]:
     """Issuer and subject of a DER certificate in :func:`canonical_name` form."""
     c = parse_certificate(cert)
     return canonical_name(c.issuer), canonical_name(c.subject)

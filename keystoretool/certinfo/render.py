@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..der import parse as _der_parse
 from ..x509der import canonical_name as _canonical_name
@@ -196,10 +196,9 @@ def summary(cert: x509.Certificate | bytes) -> dict[str, str]:
 
 
 @_parse_boundary
-def issuer_and_subject(cert: bytes) -> tuple[str, str]:
-    """Issuer and subject of a DER certificate in a canonical form for
-    comparing names as ``X500Principal.equals`` does (RFC 2253, case and
-    inner white space folded)."""
+def issuer_and_subject(cert: bytes) -> tuple[Any, Any]:
+    """Issuer and subject of a DER certificate in the canonical form names
+    are compared in (:func:`keystoretool.relations.canonical_name`)."""
     c = _parse_cert(cert)
     try:
         return _canonical_name(c.issuer), _canonical_name(c.subject)
