@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from pkihelpers import Pki, Server, free_port, make_pki, openssl_server, python_server
 
-from keystoretool import tls
+from keystoretool import tls, tlsmsg
 from keystoretool.errors import KeystoreToolError
 
 pytestmark = pytest.mark.interop
@@ -194,9 +194,9 @@ def test_parse_target_rejects(bad: str) -> None:
 
 def test_parse_name_round_trip(pki: Pki) -> None:
     der = pki.inter.subject.public_bytes()
-    assert tls.parse_name(der) == pki.inter.subject
+    assert tlsmsg.parse_name(der) == pki.inter.subject
     with pytest.raises(ValueError):
-        tls.parse_name(der[:-3])
+        tlsmsg.parse_name(der[:-3])
 
 
 # ---------------------------------------------------------------------------
@@ -301,21 +301,21 @@ def test_parse_handshake_messages(pki: Pki) -> None:
     ext = (47).to_bytes(2, "big") + (len(names) + 2).to_bytes(2, "big")
     ext += len(names).to_bytes(2, "big") + names
     body13 = b"\x00" + len(ext).to_bytes(2, "big") + ext
-    assert tls.parse_certificate_request(body13, tls13=True) == [dn]
+    assert tlsmsg.parse_certificate_request(body13, tls13=True) == [dn]
     # TLS 1.2: certificate_types, signature algorithms, CA names
     body12 = b"\x01\x01" + b"\x00\x02\x04\x03" + len(names).to_bytes(2, "big") + names
-    assert tls.parse_certificate_request(body12, tls13=False) == [dn]
+    assert tlsmsg.parse_certificate_request(body12, tls13=False) == [dn]
     for cut in (1, 3, len(body13) - 1):
         with pytest.raises(ValueError):
-            tls.parse_certificate_request(body13[:cut], tls13=True)
+            tlsmsg.parse_certificate_request(body13[:cut], tls13=True)
     from cryptography.hazmat.primitives.serialization import Encoding
 
     der = pki.leaf.public_bytes(Encoding.DER)
     entry12 = len(der).to_bytes(3, "big") + der
     msg12 = len(entry12).to_bytes(3, "big") + entry12
-    assert tls.parse_certificate_message(msg12, tls13=False) == [der]
+    assert tlsmsg.parse_certificate_message(msg12, tls13=False) == [der]
     entry13 = entry12 + b"\x00\x00"
     msg13 = b"\x00" + len(entry13).to_bytes(3, "big") + entry13
-    assert tls.parse_certificate_message(msg13, tls13=True) == [der]
+    assert tlsmsg.parse_certificate_message(msg13, tls13=True) == [der]
     with pytest.raises(ValueError):
-        tls.parse_certificate_message(msg13[:-3], tls13=True)
+        tlsmsg.parse_certificate_message(msg13[:-3], tls13=True)

@@ -19,17 +19,13 @@ from . import options as o
 from . import passwords
 from .common import (
     default_keystore,
-    detect_store_type,
     maybe_jks_warning,
-    modify_store,
     open_store,
-    read_existing,
     recover_key,
     session,
     set_lock_timeout,
     store_for_change,
     warn_pkcs12_keypass,
-    warn_pkcs12_password,
 )
 from .options import Opt
 from .passwords import Prompter
@@ -62,9 +58,6 @@ StartDate = Annotated[
 ]
 TrustCacerts = Annotated[
     bool, Opt("--trustcacerts", help="also trust the system CA certificates")
-]
-NewPass = Annotated[
-    str | None, Opt("--new", help=o.pw_help("--new", "new password"), secret=o.LITERAL)
 ]
 
 
@@ -236,7 +229,7 @@ def _prompt_new_key_password(alias: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------
-def _key_entry(ks: Keystore, alias: str) -> PrivateKeyEntry | SecretKeyEntry:
+def key_entry(ks: Keystore, alias: str) -> PrivateKeyEntry | SecretKeyEntry:
     """keytool's recoverKey checks: the alias exists and holds a key."""
     entry = ks.find(alias)
     if entry is None:
@@ -270,7 +263,7 @@ def certreq(
     # keytool asks for the store password as for a change (at least 6 characters)
     opened = open_store(keystore, storepass, storetype, modifying=True)
     ks = opened.keystore
-    entry = _key_entry(ks, label)
+    entry = key_entry(ks, label)
     recover_key(entry, ks, label, keypass)
     if not isinstance(entry, PrivateKeyEntry) or not entry.chain_der:
         raise KeystoreToolError(f"{label} has no public key (certificate)")
@@ -658,87 +651,6 @@ def _add_trusted(ks: Keystore, label: str, file: str | None, noprompt: bool,
     return add()
 
 
-# ---------------------------------------------------------------------------
-def storepasswd(
-    new: NewPass = None,
-    keystore: o.Keystore = None,
-    storepass: o.StorePass = None,
-    storetype: o.StoreType = None,
-    verbose: o.Verbose = False,
-    backup: o.Backup = False,
-    lock_timeout: o.LockTimeout = None,
-) -> None:
-    """Changes the store password of a keystore.
-
-    PKCS12 keys are re-protected with the new password; JKS/JCEKS keys keep
-    their own key passwords, as with keytool.
-
-    Example: keystoretool -storepasswd -new:env NEWPW -keystore client.p12 -storepass:env PW
-    """
-    set_lock_timeout(lock_timeout)
-    new_pw = passwords.resolve(new)
-    if new_pw is not None:
-        passwords.require_length(new_pw, "New password")
-    path = keystore or default_keystore()
-    with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
-        ks = opened.keystore
-        old = ks.password
-        if new_pw is None:
-            new_pw = _prompter().new_password("New keystore password: ",
-                                             "Re-enter new keystore password: ", old=old)
-        for alias in ks.aliases():
-            entry = ks.get(alias)
-            if not isinstance(entry, (PrivateKeyEntry, SecretKeyEntry)):
-                continue
-            if ks.store_type == StoreType.PKCS12:
-                recover_key(entry, ks, alias, None)
-                entry.key_password = None
-                entry.sealed = None
-            elif entry.key_password is None:
-                entry.key_password = old  # the key stays protected by the old password
-        ks.password = new_pw
-        warn_pkcs12_password(ks, new_pw)
-    maybe_jks_warning(path, ks)
-
-
-def keypasswd(
-    alias: o.Alias = None,
-    keypass: o.KeyPass = None,
-    new: NewPass = None,
-    keystore: o.Keystore = None,
-    storepass: o.StorePass = None,
-    storetype: o.StoreType = None,
-    verbose: o.Verbose = False,
-    backup: o.Backup = False,
-    lock_timeout: o.LockTimeout = None,
-) -> None:
-    """Changes the key password of an entry (JKS and JCEKS; PKCS12 has none).
-
-    Example: keystoretool -keypasswd -alias client -keypass:env OLD -new:env NEW
-    -keystore client.jks -storepass:env PW
-    """
-    set_lock_timeout(lock_timeout)
-    new_pw = passwords.resolve(new)
-    if new_pw is not None:
-        passwords.require_length(new_pw, "New password")
-    path = keystore or default_keystore()
-    if StoreType.PKCS12 in (detect_store_type(read_existing(path), storetype),
-                            (storetype or "").upper()):
-        raise KeystoreToolError("-keypasswd commands not supported if -storetype is PKCS12")
-    label = alias or DEFAULT_ALIAS
-    with modify_store(path, storepass, storetype, verbose=verbose, backup=backup) as opened:
-        ks = opened.keystore
-        entry = _key_entry(ks, label)
-        old = recover_key(entry, ks, label, keypass)
-        if new_pw is None:
-            new_pw = _prompter().new_password(f"New key password for <{label}>: ",
-                                             f"Re-enter new key password for <{label}>: ",
-                                             old=old)
-        entry.sealed = None  # re-protect the clear key with the new password
-        entry.key_password = None if new_pw == ks.password else new_pw
-    maybe_jks_warning(path, ks)
-
-
 COMMANDS = {
     "genkeypair": genkeypair,
     "certreq": certreq,
@@ -746,6 +658,4 @@ COMMANDS = {
     "exportcert": exportcert,
     "printcert": printcert,
     "printcertreq": printcertreq,
-    "storepasswd": storepasswd,
-    "keypasswd": keypasswd,
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 _CORE = "keystoretool.cli.cmd_core"
 _CERTS = "keystoretool.cli.cmd_certs"
+_PASSWD = "keystoretool.cli.cmd_passwd"
 _KEYTOOL = "keystoretool.cli.cmd_keytool"
 _EXTRA = "keystoretool.cli.cmd_extra"
 _REPORT = "keystoretool.cli.cmd_report"
@@ -58,12 +59,12 @@ TABLE: tuple[Command, ...] = (
             aliases=("import",)),
     Command("importpass", _KEYTOOL, "Imports a password", aliases=("importpassword",)),
     Command("importkeystore", _CORE, "Imports one or all entries from another keystore"),
-    Command("keypasswd", _CERTS, "Changes the key password of an entry"),
+    Command("keypasswd", _PASSWD, "Changes the key password of an entry"),
     Command("list", _CORE, "Lists entries in a keystore"),
     Command("printcert", _CERTS, "Prints the content of a certificate"),
     Command("printcertreq", _CERTS, "Prints the content of a certificate request"),
     Command("printcrl", _KEYTOOL, "Prints the content of a CRL file"),
-    Command("storepasswd", _CERTS, "Changes the store password of a keystore"),
+    Command("storepasswd", _PASSWD, "Changes the store password of a keystore"),
     Command("showinfo", _KEYTOOL, "Displays security-related information"),
     # keytool's commands that ``keytool -help`` does not list
     Command("gencrl", _KEYTOOL, "Generates CRL", hidden=True),
