@@ -255,16 +255,13 @@ READ_PATHS = ["/dev/null", "/dev/zero", "/", "/proc/self/status", "/nonexistent/
 
 def _option_kinds() -> dict[str, dict[str, tuple[str, type]]]:
     """command -> keytool option name -> (native name, kind), from the declarations."""
-    from keystoretool.cli import cmd_certs, cmd_core, cmd_extra
-    from keystoretool.cli.registry import params
+    from keystoretool.cli.registry import find_command, params
 
     out: dict[str, dict[str, tuple[str, type]]] = {}
-    for module in (cmd_core, cmd_certs, cmd_extra):
-        for name, func in module.COMMANDS.items():
-            if name not in BASES:
-                continue
-            out[name] = {p.opt.names[0].lstrip("-"): (p.opt.names[0], p.kind)
-                         for p in params(func)}
+    for name in BASES:
+        func = find_command(name)
+        assert func is not None, name
+        out[name] = {p.opt.names[0].lstrip("-"): (p.opt.names[0], p.kind) for p in params(func)}
     return out
 
 
