@@ -179,7 +179,7 @@ def test_pkcs7_from_crl2pkcs7_parsed_without_ber_fallback(tmp_path: Path) -> Non
 
     from interop import fixture_path
 
-    from keystoretool import certs, chain
+    from keystoretool import certs, relations
 
     bundle = fixture_path("pem/leaf-chain.pem")
     expected = certs.read_certificate_ders(bundle.read_bytes())
@@ -189,8 +189,8 @@ def test_pkcs7_from_crl2pkcs7_parsed_without_ber_fallback(tmp_path: Path) -> Non
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             assert certs.read_certificate_ders(p7.read_bytes()) == expected  # file order
-            got = chain.load_certificates(p7.read_bytes(), str(p7))
-        assert [certs.cert_der(c) for c in got] == expected
+            got = certs.read_certificates(p7.read_bytes(), str(p7))
+        assert [relations.cert_der(c) for c in got] == expected
 
 
 def test_cli_pkcs7_reply_no_warning_text(tmp_path: Path) -> None:

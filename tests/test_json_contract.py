@@ -112,10 +112,14 @@ def test_every_command_json_validates(validator: Draft202012Validator,
 
     batch = write(tmp / "batch.txt", f"-list -keystore {jks} -storepass {PW}\n"
                   f"-list -keystore {tmp / 'missing.jks'} -storepass {PW}\n".encode())
-    res = run_cli(["batch", "--keep-going", "--json", batch])
+    res = run_cli(["batch", "--keep-going", "--no-check", "--json", batch])  # runs both lines
     assert res.returncode == 1
     lines = [valid(validator, line, "batch") for line in res.stdout.splitlines()]
     assert [d["ok"] for d in lines] == [True, False]
+    res = run_cli(["batch", "--json", batch])  # checked first: nothing runs
+    assert res.returncode == 1
+    (problem,) = [valid(validator, line, "batch") for line in res.stdout.splitlines()]
+    assert problem["line"] == 2 and problem["skipped"] and "does not exist" in problem["error"]
 
     # One certificate object everywhere: the same leaf, the same object.
     leaf = listed["entries"][0]["chain"][0] if listed["entries"][0]["alias"] == "client" \

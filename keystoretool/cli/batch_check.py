@@ -146,6 +146,11 @@ def check_lines(lines: Sequence[Any],
             continue
         if not line.argv:
             continue
+        nul = next((n for n, word in enumerate(line.argv, 1) if "\0" in word), None)
+        if nul is not None:  # as the runner says it (no path with a NUL reaches the OS)
+            problems.append(Problem(line.number,
+                                    f"Word {nul} of the command line contains a NUL byte"))
+            continue
         try:
             command, uses = _uses(line.argv)
         except KeystoreToolError as exc:
@@ -172,9 +177,8 @@ def check_lines(lines: Sequence[Any],
 def report(lines: Sequence[Any], *, as_json: bool, only_check: bool) -> bool:
     """Check the batch and report its problems (stderr, or one JSON object a
     problem on stdout); True when there are none."""
-    import json
 
-    from .cmd_batch import _shown
+    from .cmd_batch import LineResult, _shown
     from .common import session
 
     s = session()
@@ -186,10 +190,9 @@ def report(lines: Sequence[Any], *, as_json: bool, only_check: bool) -> bool:
         argv = by_number[p.line].argv
         if argv:  # an error may quote a word of the line: never a password
             p.message = scrub(p.message, literal_secrets(argv))
-        if as_json:
-            s.out.write(json.dumps({"line": p.line, "command": _shown(by_number[p.line]),
-                                    "ok": False, "error": p.message, "checked": True},
-                                   ensure_ascii=False) + "\n")
+        if as_json:  # a batch line document that was not run, with the problem
+            s.out.write(LineResult(line=p.line, command=_shown(by_number[p.line]), ok=False,
+                                   error=p.message, skipped=True).to_json() + "\n")
         else:
             s.err.write(f"keystoretool error: line {p.line}: {p.message}\n")
     if problems and not only_check and not as_json:
