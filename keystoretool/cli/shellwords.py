@@ -22,6 +22,8 @@ import sys
 _BLANKS = " \t\r\n"
 _PLAIN = re.compile(r"[^ \t\r\n'\"\\]+")
 _DQ_PLAIN = re.compile(r'[^"\\]+')
+#: With ``literal_backslash`` a backslash is an ordinary character.
+_LITERAL_PLAIN = re.compile(r"[^ \t\r\n'\"]+")
 
 
 def literal_backslash_default() -> bool:
@@ -36,8 +38,7 @@ def split(text: str, *, literal_backslash: bool | None = None) -> list[str]:
     characters everywhere."""
     if literal_backslash is None:
         literal_backslash = literal_backslash_default()
-    if literal_backslash:
-        return _split_literal(text)
+    plain = _LITERAL_PLAIN if literal_backslash else _PLAIN
     words: list[str] = []
     parts: list[str] = []
     in_word = False
@@ -52,13 +53,13 @@ def split(text: str, *, literal_backslash: bool | None = None) -> list[str]:
             i += 1
             continue
         in_word = True
-        if ch == "\\":
+        if ch == "\\" and not literal_backslash:
             if i + 1 >= n:
                 raise ValueError("No escaped character")
             parts.append(text[i + 1])
             i += 2
-        elif ch == "'":
-            end = text.find("'", i + 1)
+        elif ch == "'" or (ch == '"' and literal_backslash):  # no escapes inside
+            end = text.find(ch, i + 1)
             if end < 0:
                 raise ValueError("No closing quotation")
             parts.append(text[i + 1:end])
@@ -66,7 +67,7 @@ def split(text: str, *, literal_backslash: bool | None = None) -> list[str]:
         elif ch == '"':
             i = _double_quoted(text, i + 1, parts)
         else:
-            m = _PLAIN.match(text, i)
+            m = plain.match(text, i)
             assert m is not None
             parts.append(m.group())
             i = m.end()
@@ -96,38 +97,3 @@ def _double_quoted(text: str, i: int, parts: list[str]) -> int:
         assert m is not None
         parts.append(m.group())
         i = m.end()
-
-
-_LITERAL_PLAIN = re.compile(r"[^ \t\r\n'\"]+")
-
-
-def _split_literal(text: str) -> list[str]:
-    """Words separated by blanks; quotes group and are removed; nothing escapes."""
-    words: list[str] = []
-    parts: list[str] = []
-    in_word = False
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in _BLANKS:
-            if in_word:
-                words.append("".join(parts))
-                parts = []
-                in_word = False
-            i += 1
-            continue
-        in_word = True
-        if ch in "'\"":
-            end = text.find(ch, i + 1)
-            if end < 0:
-                raise ValueError("No closing quotation")
-            parts.append(text[i + 1:end])
-            i = end + 1
-        else:
-            m = _LITERAL_PLAIN.match(text, i)
-            assert m is not None
-            parts.append(m.group())
-            i = m.end()
-    if in_word:
-        words.append("".join(parts))
-    return words
